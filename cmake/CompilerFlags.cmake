@@ -1,0 +1,22 @@
+# Warnings are errors for Flyover's own code; third-party headers come in as SYSTEM.
+set(FLYOVER_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wshadow=local -Wnon-virtual-dtor
+    -Wno-missing-field-initializers)
+
+set(FLYOVER_SANITIZER_FLAGS "")
+if(FLYOVER_SANITIZE)
+  set(FLYOVER_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
+      -fno-omit-frame-pointer)
+endif()
+if(FLYOVER_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "FLYOVER_FUZZ needs clang: configure with CXX=clang++")
+  endif()
+  set(FLYOVER_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,address,undefined
+      -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+endif()
+
+# Applies Flyover's flags to one of its own targets.
+function(flyover_apply_flags target)
+  target_compile_options(${target} PRIVATE ${FLYOVER_WARNINGS} ${FLYOVER_SANITIZER_FLAGS})
+  target_link_options(${target} PRIVATE ${FLYOVER_SANITIZER_FLAGS})
+endfunction()

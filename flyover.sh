@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The front door. `./flyover.sh demo` runs the main job; `./flyover.sh test` builds and
+# passes every test. Both install what they need first (Debian packages, idempotent).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+JOBS=${FLYOVER_JOBS:-$(nproc)}
+
+# Debian 12 packages the build and the tests use.
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
+  libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev
+  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  # kubectl: any recent client on the PATH will do; otherwise Debian's own.
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# configure <build-dir> [cmake args...]
+configure() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+}
+
+build_main() {
+  configure build
+  log "building (build/)"
+  cmake --build build -j "$JOBS" "$@"
+}
+
+# Runs ctest and records "passed failed" for the final tally.
+TALLY_PASSED=0
+TALLY_FAILED=0
+run_ctest() {
+  local out rc=0
+  out=$(mktemp)
+  ctest --test-dir "$@" --output-on-failure -j "$JOBS" --timeout 600 2>&1 | tee "$out" || rc=$?
+  local line total failed
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -1 || true)
+  rm -f "$out"
+  if [ -z "$line" ]; then
+    TALLY_FAILED=$((TALLY_FAILED + 1)); return 1
+  fi
+  failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+  TALLY_PASSED=$((TALLY_PASSED + total - failed))
+  TALLY_FAILED=$((TALLY_FAILED + failed))
+  return $rc
+}
+
+# Short libFuzzer runs over every fuzz target, seeded from deploy/examples.
+run_fuzzers() {
+  configure build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFLYOVER_FUZZ=ON
+  log "building fuzzers (build-fuzz/)"
+  cmake --build build-fuzz -j "$JOBS" --target fuzzers
+  local runs=${FLYOVER_FUZZ_RUNS:-200000}
+  for f in build-fuzz/fuzz/*; do
+    [ -x "$f" ] || continue
+    local corpus="build-fuzz/corpus/$(basename "$f")"
+    mkdir -p "$corpus"
+    log "fuzzing $(basename "$f") for $runs runs"
+    if "$f" -runs="$runs" -max_len=65536 "$corpus" "$ROOT/tests/fuzz-seeds/$(basename "$f")" \
+        > "build-fuzz/$(basename "$f").log" 2>&1; then
+      TALLY_PASSED=$((TALLY_PASSED + 1))
+      tail -1 "build-fuzz/$(basename "$f").log"
+    else
+      TALLY_FAILED=$((TALLY_FAILED + 1))
+      tail -40 "build-fuzz/$(basename "$f").log"
+    fi
+  done
+}
+
+cmd_test() {
+  install_deps
+  build_main
+  log "tests (build/)"
+  local rc=0
+  run_ctest build || rc=1
+  log "unit tests under ASan + UBSan (build-asan/)"
+  configure build-asan -DFLYOVER_SANITIZE=ON
+  cmake --build build-asan -j "$JOBS" --target unit_tests
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan -L unit || rc=1
+  run_fuzzers || rc=1
+  [ "$TALLY_FAILED" -eq 0 ] || rc=1
+  echo "flyover: $TALLY_PASSED passed, $TALLY_FAILED failed"
+  return $rc
+}
+
+cmd_demo() {
+  install_deps
+  build_main --target flyover
+  log "validating the example jobs"
+  build/bin/flyover validate deploy/examples/*.yaml deploy/examples/invalid/*.yaml
+}
+
+usage() {
+  cat <<USAGE
+usage: ./flyover.sh <command>
+  demo    install, build and run the main job (see README.md)
+  test    install, build and pass every test (unit, sanitizer, fuzz)
+  build   install and build into build/
+  deps    install the Debian packages the build needs
+USAGE
+}
+
+case "${1:-}" in
+  demo) cmd_demo ;;
+  test) cmd_test ;;
+  build) install_deps; build_main ;;
+  deps) install_deps ;;
+  *) usage; exit 2 ;;
+esac
