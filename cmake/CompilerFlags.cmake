@@ -1,6 +1,12 @@
 # Warnings are errors for Flyover's own code; third-party headers come in as SYSTEM.
-set(FLYOVER_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wshadow=local -Wnon-virtual-dtor
+set(FLYOVER_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wnon-virtual-dtor
     -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND FLYOVER_WARNINGS -Wshadow=local)
+elseif(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # clang checks the ABSL_GUARDED_BY / ABSL_EXCLUSIVE_LOCKS_REQUIRED annotations.
+  list(APPEND FLYOVER_WARNINGS -Wshadow-uncaptured-local -Wthread-safety)
+endif()
 
 set(FLYOVER_SANITIZER_FLAGS "")
 if(FLYOVER_SANITIZE)
