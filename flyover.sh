@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
   libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libopenblas-dev libgloo-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

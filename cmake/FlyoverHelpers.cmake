@@ -80,6 +80,17 @@ function(flyover_fuzzer name)
   set_property(GLOBAL APPEND PROPERTY FLYOVER_FUZZERS ${name})
 endfunction()
 
+# flyover_benchmark(<name> MODULE <module> SRCS <file>... [DEPS <target>...])
+# A Google Benchmark (or plain) program in build/bench/; run by hand, results recorded
+# in docs/benchmarks.md with the command that produced them.
+function(flyover_benchmark name)
+  cmake_parse_arguments(ARG "" "MODULE" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  _flyover_register(${name} ${ARG_MODULE} "${ARG_DEPS}")
+endfunction()
+
 function(_flyover_check_seams)
   get_property(targets GLOBAL PROPERTY FLYOVER_TARGETS)
   foreach(target IN LISTS targets)
