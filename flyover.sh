@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
   libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libopenblas-dev libgloo-dev
+  libopenblas-dev libgloo-dev zlib1g-dev libsqlite3-dev sqlite3
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -68,26 +68,32 @@ run_ctest() {
   return $rc
 }
 
-# Short libFuzzer runs over every fuzz target, seeded from deploy/examples.
+# The sanitizer build: clang with ASan, UBSan and libFuzzer coverage. It runs the unit
+# tests, then a short run of every fuzzer over tests/fuzz-seeds/<fuzzer>/.
+configure_sanitizer_build() {
+  configure build-san -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFLYOVER_FUZZ=ON
+}
+
 run_fuzzers() {
-  configure build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFLYOVER_FUZZ=ON
-  log "building fuzzers (build-fuzz/)"
-  cmake --build build-fuzz -j "$JOBS" --target fuzzers
-  local runs=${FLYOVER_FUZZ_RUNS:-200000}
-  for f in build-fuzz/fuzz/*; do
+  local runs=${FLYOVER_FUZZ_RUNS:-50000} rc=0
+  for f in build-san/fuzz/*; do
     [ -x "$f" ] || continue
-    local corpus="build-fuzz/corpus/$(basename "$f")"
+    local name corpus seeds=()
+    name=$(basename "$f")
+    corpus="build-san/corpus/$name"
     mkdir -p "$corpus"
-    log "fuzzing $(basename "$f") for $runs runs"
-    if "$f" -runs="$runs" -max_len=65536 "$corpus" "$ROOT/tests/fuzz-seeds/$(basename "$f")" \
-        > "build-fuzz/$(basename "$f").log" 2>&1; then
+    [ -d "tests/fuzz-seeds/$name" ] && seeds=("tests/fuzz-seeds/$name")
+    log "fuzzing $name for $runs runs"
+    if "$f" -runs="$runs" -max_len=4096 -rss_limit_mb=3072 "$corpus" "${seeds[@]}" \
+        > "build-san/$name.log" 2>&1; then
       TALLY_PASSED=$((TALLY_PASSED + 1))
-      tail -1 "build-fuzz/$(basename "$f").log"
+      grep -E '^Done [0-9]+ runs' "build-san/$name.log" || tail -1 "build-san/$name.log"
     else
-      TALLY_FAILED=$((TALLY_FAILED + 1))
-      tail -40 "build-fuzz/$(basename "$f").log"
+      TALLY_FAILED=$((TALLY_FAILED + 1)); rc=1
+      tail -40 "build-san/$name.log"
     fi
   done
+  return $rc
 }
 
 cmd_test() {
@@ -96,10 +102,10 @@ cmd_test() {
   log "tests (build/)"
   local rc=0
   run_ctest build || rc=1
-  log "unit tests under ASan + UBSan (build-asan/)"
-  configure build-asan -DFLYOVER_SANITIZE=ON
-  cmake --build build-asan -j "$JOBS" --target unit_tests
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan -L unit || rc=1
+  log "unit tests under ASan + UBSan, then fuzzers (build-san/)"
+  configure_sanitizer_build
+  cmake --build build-san -j "$JOBS" --target unit_tests fuzzers
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-san -L unit || rc=1
   run_fuzzers || rc=1
   [ "$TALLY_FAILED" -eq 0 ] || rc=1
   echo "flyover: $TALLY_PASSED passed, $TALLY_FAILED failed"
@@ -109,8 +115,10 @@ cmd_test() {
 cmd_demo() {
   install_deps
   build_main --target flyover
-  log "validating the example jobs"
-  build/bin/flyover validate deploy/examples/*.yaml deploy/examples/invalid/*.yaml
+  log "validating the example jobs (parse, default, validate)"
+  build/bin/flyover validate deploy/examples/*.yaml
+  log "rejecting the invalid examples, each with its documented error"
+  build/bin/flyover validate --expect-invalid deploy/examples/invalid/*.yaml
 }
 
 usage() {

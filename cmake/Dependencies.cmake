@@ -34,3 +34,6 @@ else()
   target_link_libraries(flyover_gloo INTERFACE gloo Threads::Threads)
 endif()
 add_library(flyover::gloo ALIAS flyover_gloo)
+
+# The embedded API server's storage.
+find_package(SQLite3 REQUIRED)

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "kube/api/json_util.h"
 
 namespace flyover::kube {
 namespace {
@@ -9,7 +10,7 @@ namespace {
 // Values print as Go's %v would for the types we report: strings quoted, numbers bare.
 std::string FormatValue(const nlohmann::json& value) {
   if (value.is_string()) return absl::StrCat("\"", value.get<std::string>(), "\"");
-  return value.dump();
+  return DumpJson(value);
 }
 
 }  // namespace

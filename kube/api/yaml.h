@@ -17,7 +17,8 @@
 
 namespace flyover::kube {
 
-// Limits on what one document may expand to.
+// Limits on what a stream may expand to: max_nodes counts every document together, so
+// a thousand bombs in one file cost no more than one.
 struct YamlLimits {
   size_t max_nodes = 1'000'000;
   size_t max_depth = 200;

@@ -94,6 +94,44 @@ TEST(YamlTest, AliasBombIsBounded) {
   EXPECT_THAT(docs.status().message(), HasSubstr("expands to more than"));
 }
 
+TEST(YamlTest, NodeBudgetCoversTheWholeStream) {
+  // Three documents of 40 nodes each: within a per-document budget of 100, not within
+  // a stream budget of 100.
+  std::string doc = "[";
+  for (int i = 0; i < 39; ++i) doc += i ? ", x" : "x";
+  doc += "]\n";
+  const std::string stream = doc + "---\n" + doc + "---\n" + doc;
+  ASSERT_TRUE(ParseYamlDocuments(doc, {.max_nodes = 100}).ok());
+  absl::StatusOr<std::vector<json>> docs = ParseYamlDocuments(stream, {.max_nodes = 100});
+  ASSERT_FALSE(docs.ok());
+  EXPECT_THAT(docs.status().message(), HasSubstr("expands to more than 100 nodes"));
+}
+
+// yaml-cpp 0.7 alone loops forever on these, producing empty documents without end.
+TEST(YamlTest, StrayTopLevelCommaIsAnErrorNotAHang) {
+  for (const char* text : {",", "[1],x", "{a: 1},b", "\"x\",y", "[1]\n,x"}) {
+    absl::StatusOr<std::vector<json>> docs = ParseYamlDocuments(text);
+    ASSERT_FALSE(docs.ok()) << text;
+    EXPECT_THAT(docs.status().message(), HasSubstr("line")) << text;
+  }
+}
+
+TEST(YamlTest, AnchorsAndAliasesExpand) {
+  json j = One("base: &b {cpu: 2, tags: [red, blue]}\ncopy: *b\n");
+  EXPECT_EQ(j["copy"], j["base"]);
+  EXPECT_EQ(j["copy"]["tags"][1], "blue");
+}
+
+TEST(YamlTest, RecursiveAliasIsAnError) {
+  absl::StatusOr<std::vector<json>> docs = ParseYamlDocuments("a: &a [1, *a]\n");
+  ASSERT_FALSE(docs.ok());
+}
+
+TEST(YamlTest, NonScalarOrNullKeysAreRejected) {
+  EXPECT_FALSE(ParseYamlDocuments("? [a]\n: 1\n").ok());
+  EXPECT_FALSE(ParseYamlDocuments("{: 1}\n").ok());
+}
+
 TEST(YamlTest, DeepNestingIsBounded) {
   std::string deep(300, '[');
   deep += std::string(300, ']');

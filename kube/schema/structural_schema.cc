@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "kube/api/json_util.h"
 
 namespace flyover::kube::schema {
 namespace {
@@ -144,7 +145,7 @@ class Validator {
     }
     std::vector<std::string> names;
     for (const json& allowed : *it) {
-      names.push_back(allowed.is_string() ? allowed.get<std::string>() : allowed.dump());
+      names.push_back(allowed.is_string() ? allowed.get<std::string>() : DumpJson(allowed));
     }
     errors_->NotSupported(path, value, names);
   }
@@ -226,7 +227,7 @@ class Validator {
           if (value[i].is_object() && value[i].contains(name)) key[name] = value[i][name];
         }
       }
-      if (!seen.insert(key.dump()).second) errors_->Duplicate(path.Index(i), key);
+      if (!seen.insert(DumpJson(key)).second) errors_->Duplicate(path.Index(i), key);
     }
   }
 
