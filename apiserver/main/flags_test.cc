@@ -30,8 +30,7 @@ TEST(FlagsTest, ReadsBothSpellingsAndDefaults) {
 TEST(FlagsTest, RefusesUnknownFlagsBadPortsAndMissingDataDir) {
   EXPECT_THAT(Parse({"--data-dir=d", "--bogus=1"}).status().message(),
               HasSubstr("unknown flag --bogus"));
-  EXPECT_THAT(Parse({"--data-dir=d", "--port=70000"}).status().message(),
-              HasSubstr("--port"));
+  EXPECT_THAT(Parse({"--data-dir=d", "--port=70000"}).status().message(), HasSubstr("--port"));
   EXPECT_THAT(Parse({"--port=1"}).status().message(), HasSubstr("--data-dir is required"));
   EXPECT_THAT(Parse({"--data-dir"}).status().message(), HasSubstr("missing value"));
 }
@@ -40,9 +39,9 @@ TEST(FlagsTest, HelpNeedsNothingElseAndDocumentsEveryFlag) {
   absl::StatusOr<ApiServerFlags> flags = Parse({"--help"});
   ASSERT_TRUE(flags.ok());
   EXPECT_TRUE(flags->help);
-  for (const char* flag : {"--data-dir", "--kubeconfig-out", "--port", "--bind-address",
-                           "--tls-cert-file", "--tls-private-key-file", "--token",
-                           "--log-format"}) {
+  for (const char* flag :
+       {"--data-dir", "--kubeconfig-out", "--port", "--bind-address", "--tls-cert-file",
+        "--tls-private-key-file", "--token", "--log-format"}) {
     EXPECT_THAT(UsageText(), HasSubstr(flag));
   }
 }

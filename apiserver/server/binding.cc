@@ -1,0 +1,91 @@
+#include "apiserver/server/binding.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "apiserver/semantics/api_status_builder.h"
+#include "apiserver/server/object_meta.h"
+#include "common/status.h"
+#include "kube/api/field_error.h"
+
+namespace flyover::apiserver {
+namespace {
+
+using nlohmann::json;
+
+const GroupResource kPods{"", "pods"};
+const GroupResource kBindings{"", "pods/binding"};
+
+absl::Status CheckBinding(absl::string_view pod, const json& binding, std::string* node) {
+  if (!binding.is_object()) {
+    return ToAbslStatus(BadRequestStatus("the body of the request must be a Binding object"));
+  }
+  const std::string named = MetaString(binding, "name");
+  if (!named.empty() && named != pod) {
+    return ToAbslStatus(BadRequestStatus(absl::StrCat(
+        "the name of the object (", named, ") does not match the name on the URL (", pod, ")")));
+  }
+  const json target = binding.value("target", json::object());
+  kube::ErrorList errors;
+  const std::string kind = target.is_object() ? target.value("kind", "") : "";
+  *node = target.is_object() ? target.value("name", "") : "";
+  if (!kind.empty() && kind != "Node") {
+    errors.NotSupported(kube::FieldPath("target").Child("kind"), kind, {"Node"});
+  }
+  if (node->empty()) errors.Required(kube::FieldPath("target").Child("name"));
+  if (errors.empty()) return absl::OkStatus();
+  return ToAbslStatus(InvalidStatus({"", "Binding"}, pod, errors));
+}
+
+void SetScheduledCondition(json& pod, const std::string& now) {
+  json& status = pod["status"];
+  if (!status.is_object()) status = json::object();
+  json& conditions = status["conditions"];
+  if (!conditions.is_array()) conditions = json::array();
+  EraseIf(conditions,
+          [](const json& c) { return c.is_object() && c.value("type", "") == "PodScheduled"; });
+  conditions.push_back({{"type", "PodScheduled"},
+                        {"status", "True"},
+                        {"lastProbeTime", nullptr},
+                        {"lastTransitionTime", now}});
+}
+
+}  // namespace
+
+absl::Status BindPod(ObjectService& objects, absl::string_view namespace_, absl::string_view pod,
+                     const json& binding) {
+  std::string node;
+  RETURN_IF_ERROR(CheckBinding(pod, binding, &node));
+  const std::string now = Timestamp(objects.clock()->Now());
+  const json annotations =
+      binding.value(json::json_pointer("/metadata/annotations"), json::object());
+  auto bind = [&](const storage::StoredObject& stored) -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(json object, Served(stored));
+    if (HasDeletionTimestamp(object)) {
+      return ToAbslStatus(ConflictStatus(
+          kBindings, pod,
+          absl::StrCat("pod ", pod, " is being deleted, cannot be assigned to a host")));
+    }
+    json& spec = object["spec"];
+    if (!spec.is_object()) spec = json::object();
+    const std::string assigned = spec.value("nodeName", "");
+    if (!assigned.empty()) {
+      return ToAbslStatus(ConflictStatus(
+          kBindings, pod,
+          absl::StrCat("pod ", pod, " is already assigned to node \"", assigned, "\"")));
+    }
+    spec["nodeName"] = node;
+    if (annotations.is_object() && !annotations.empty()) {
+      json& meta_annotations = Metadata(object)["annotations"];
+      if (!meta_annotations.is_object()) meta_annotations = json::object();
+      meta_annotations.update(annotations);
+    }
+    SetScheduledCondition(object, now);
+    return ForStorage(std::move(object));
+  };
+  absl::StatusOr<storage::StoredObject> stored =
+      objects.store()->GuaranteedUpdate({"pods", std::string(namespace_), std::string(pod)}, bind);
+  return stored.ok() ? absl::OkStatus() : StorageError(stored.status(), kPods, pod);
+}
+
+}  // namespace flyover::apiserver

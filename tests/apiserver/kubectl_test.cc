@@ -1,0 +1,160 @@
+// flyover-apiserver driven by the real kubectl: the PostTrainingJob CRD and examples, every
+// everyday verb, validation messages, status conditions, watches, TLS with a token.
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/apiserver/server_process.h"
+
+namespace flyover::apiserver::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class KubectlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<ServerProcess> server = ServerProcess::Start(dir_.path());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_.emplace(*std::move(server));
+  }
+
+  // Runs kubectl and expects success; returns the output.
+  std::string Ok(const std::string& args) {
+    CommandResult result = Kubectl(*server_, args);
+    EXPECT_EQ(result.exit_code, 0) << "kubectl " << args << "\n" << result.output;
+    return result.output;
+  }
+
+  void ApplyCrdAndTinyJob() {
+    EXPECT_THAT(Ok("apply -f crds/"), HasSubstr("posttrainingjobs.training.flyover.dev created"));
+    EXPECT_THAT(Ok("apply -f deploy/examples/tiny.yaml"),
+                HasSubstr("posttrainingjob.training.flyover.dev/tiny created"));
+  }
+
+  TempDir dir_;
+  std::optional<ServerProcess> server_;
+};
+
+TEST_F(KubectlTest, EverydayVerbsOnAPostTrainingJob) {
+  ApplyCrdAndTinyJob();
+  const std::string table = Ok("get ptj");
+  EXPECT_THAT(table, HasSubstr("NAME   PHASE   STEP   TOTAL   RESTARTS   AGE"));
+  EXPECT_THAT(table, HasSubstr("tiny"));
+  EXPECT_THAT(Ok("get ptj -o wide"), HasSubstr("REPLICAS   NPUS   SUPERPODS"));
+  EXPECT_THAT(Ok("get ptj tiny -o yaml"), HasSubstr("name: tiny"));
+  const nlohmann::json job = nlohmann::json::parse(Ok("get ptj tiny -o json"));
+  EXPECT_EQ(job["spec"]["replicas"], 2);
+  EXPECT_EQ(job["spec"]["checkpoint"]["path"], "/var/lib/flyover/checkpoints");  // defaulted
+  EXPECT_THAT(Ok("apply -f deploy/examples/tiny.yaml"), HasSubstr("tiny unchanged"));
+  EXPECT_THAT(Ok("label ptj tiny team=ml"), HasSubstr("tiny labeled"));
+  EXPECT_THAT(Ok("patch ptj tiny --type=merge -p '{\"spec\":{\"suspend\":true}}'"),
+              HasSubstr("tiny patched"));
+  EXPECT_EQ(Ok("get ptj tiny -o jsonpath='{.metadata.generation}/{.metadata.labels.team}'"),
+            "2/ml");
+  const std::string described = Ok("describe ptj tiny");
+  EXPECT_THAT(described, HasSubstr("Name:         tiny"));
+  EXPECT_THAT(described, HasSubstr("team=ml"));
+  EXPECT_THAT(Ok("explain ptj.spec"), HasSubstr("FIELD: spec <Object>"));
+  EXPECT_THAT(Ok("delete ptj tiny"), HasSubstr("\"tiny\" deleted"));
+  CommandResult gone = Kubectl(*server_, "get ptj tiny");
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_THAT(gone.output, HasSubstr("NotFound"));
+}
+
+TEST_F(KubectlTest, InvalidExamplesFailWithTheirExpectedMessages) {
+  Ok("apply -f crds/");
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("deploy/examples/invalid")) {
+    const std::string path = entry.path().string();
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    CommandResult result = Kubectl(*server_, absl::StrCat("apply -f ", path));
+    EXPECT_NE(result.exit_code, 0) << path;
+    for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
+      if (absl::ConsumePrefix(&line, "# expect: ")) {
+        EXPECT_THAT(result.output, HasSubstr(std::string(line))) << path;
+      }
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 10);
+}
+
+TEST_F(KubectlTest, WaitsForAConditionSetThroughTheStatusSubresource) {
+  ApplyCrdAndTinyJob();
+  Ok("patch ptj tiny --subresource=status --type=merge -p "
+     "'{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\","
+     "\"status\":\"True\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\","
+     "\"reason\":\"Started\",\"message\":\"all ranks up\"}]}}'");
+  EXPECT_THAT(Ok("wait --for=condition=Ready ptj/tiny --timeout=10s"), HasSubstr("condition met"));
+  EXPECT_THAT(Ok("get ptj tiny"), HasSubstr("Running"));
+}
+
+TEST_F(KubectlTest, GetPodsWatchSeesAnEvent) {
+  const std::string watch_out = absl::StrCat(dir_.path(), "/watch.txt");
+  // The watch runs in the background for a few seconds; the pod is created meanwhile.
+  RunCommand(absl::StrCat("(timeout 6 ", KubectlBinary(), " --kubeconfig ", server_->kubeconfig(),
+                          " get pods -w > ", watch_out, " 2>&1 &)"));
+  absl::SleepFor(absl::Seconds(1.5));
+  const std::string pod = absl::StrCat(dir_.path(), "/pod.yaml");
+  std::ofstream(pod) << "apiVersion: v1\nkind: Pod\nmetadata: {name: watched}\n"
+                        "spec: {containers: [{name: c, image: busybox}]}\n";
+  Ok(absl::StrCat("apply -f ", pod));
+  std::string seen;
+  for (int i = 0; i < 100 && !absl::StrContains(seen, "watched"); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    std::ifstream file(watch_out);
+    std::stringstream text;
+    text << file.rdbuf();
+    seen = text.str();
+  }
+  EXPECT_THAT(seen, HasSubstr("watched"));
+  EXPECT_THAT(seen, HasSubstr("Pending"));
+}
+
+// kubectl 1.32's typed clients send these as protobuf.
+TEST_F(KubectlTest, CreatesNamespacesConfigMapsAndSecrets) {
+  EXPECT_THAT(Ok("create namespace team-a"), HasSubstr("namespace/team-a created"));
+  EXPECT_THAT(Ok("create configmap settings -n team-a --from-literal=steps=300"),
+              HasSubstr("configmap/settings created"));
+  EXPECT_THAT(Ok("create secret generic token -n team-a --from-literal=key=v"),
+              HasSubstr("secret/token created"));
+  EXPECT_EQ(Ok("get configmap settings -n team-a -o jsonpath='{.data.steps}'"), "300");
+  EXPECT_THAT(Ok("delete namespace team-a"), HasSubstr("deleted"));
+  CommandResult gone = Kubectl(*server_, "get configmap settings -n team-a");
+  EXPECT_NE(gone.exit_code, 0);
+}
+
+TEST(KubectlTlsTest, ServesHttpsWithATokenThroughTheWrittenKubeconfig) {
+  TempDir dir;
+  const std::string cert = absl::StrCat(dir.path(), "/tls.crt");
+  const std::string key = absl::StrCat(dir.path(), "/tls.key");
+  CommandResult made = RunCommand(absl::StrCat(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=flyover-local -addext "
+      "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout ",
+      key, " -out ", cert));
+  if (made.exit_code != 0) GTEST_SKIP() << "openssl unavailable: " << made.output;
+  absl::StatusOr<ServerProcess> server = ServerProcess::Start(
+      dir.path(), {"--tls-cert-file", cert, "--tls-private-key-file", key, "--token", "t0ken"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_TRUE(absl::StartsWith(server->url(), "https://"));
+  CommandResult namespaces = Kubectl(*server, "get ns default");
+  EXPECT_EQ(namespaces.exit_code, 0) << namespaces.output;
+  CommandResult wrong = Kubectl(*server, "--token wrong get ns");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_THAT(wrong.output, HasSubstr("Unauthorized"));
+}
+
+}  // namespace
+}  // namespace flyover::apiserver::testing
