@@ -64,7 +64,9 @@ TEST_F(KubectlTest, EverydayVerbsOnAPostTrainingJob) {
   const std::string described = Ok("describe ptj tiny");
   EXPECT_THAT(described, HasSubstr("Name:         tiny"));
   EXPECT_THAT(described, HasSubstr("team=ml"));
-  EXPECT_THAT(Ok("explain ptj.spec"), HasSubstr("FIELD: spec <Object>"));
+  const std::string explained = Ok("explain ptj.spec");
+  EXPECT_THAT(explained, HasSubstr("FIELD: spec <Object>"));
+  EXPECT_THAT(explained, HasSubstr("What to train and how"));  // the CRD's description
   EXPECT_THAT(Ok("delete ptj tiny"), HasSubstr("\"tiny\" deleted"));
   CommandResult gone = Kubectl(*server_, "get ptj tiny");
   EXPECT_NE(gone.exit_code, 0);
