@@ -12,6 +12,7 @@ PACKAGES=(
   libabsl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libgloo-dev zlib1g-dev libsqlite3-dev sqlite3
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -71,7 +72,8 @@ run_ctest() {
 # The sanitizer build: clang with ASan, UBSan and libFuzzer coverage. It runs the unit
 # tests, then a short run of every fuzzer over tests/fuzz-seeds/<fuzzer>/.
 configure_sanitizer_build() {
-  configure build-san -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFLYOVER_FUZZ=ON
+  configure build-san -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFLYOVER_FUZZ=ON \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 }
 
 run_fuzzers() {

@@ -15,10 +15,11 @@ function(flyover_seam module)
   set_property(GLOBAL PROPERTY FLYOVER_SEAM_DECLARED_${module} TRUE)
 endfunction()
 
+# _flyover_register(<target> <module> <deps> [TEST])
 function(_flyover_register target module deps)
   set_target_properties(${target} PROPERTIES FLYOVER_MODULE ${module} FLYOVER_DEPS "${deps}")
   set_property(GLOBAL APPEND PROPERTY FLYOVER_TARGETS ${target})
-  flyover_apply_flags(${target})
+  flyover_apply_flags(${target} ${ARGN})
 endfunction()
 
 # flyover_library(<name> MODULE <module> SRCS <file>... [DEPS <target>...])
@@ -55,7 +56,7 @@ function(flyover_test name)
   add_executable(${name} ${ARG_SRCS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
-  _flyover_register(${name} ${ARG_MODULE} "${ARG_DEPS}")
+  _flyover_register(${name} ${ARG_MODULE} "${ARG_DEPS}" TEST)
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
