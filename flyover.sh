@@ -114,34 +114,22 @@ cmd_test() {
   return $rc
 }
 
-# Waits up to 30 s for a file to appear.
-wait_for_file() {
-  for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done
-  echo "timed out waiting for $1" >&2; return 1
-}
-
 cmd_demo() {
   install_deps
-  build_main --target flyover flyover-apiserver
+  build_main --target flyover flyover-apiserver flyover-nodesim
   log "validating the example jobs (parse, default, validate)"
   build/bin/flyover validate deploy/examples/*.yaml
   log "rejecting the invalid examples, each with its documented error"
   build/bin/flyover validate --expect-invalid deploy/examples/invalid/*.yaml
 
-  local dir
-  dir=$(mktemp -d -t flyover-demo.XXXXXX)
-  log "starting the embedded control plane (flyover-apiserver, data in $dir)"
-  mkdir -p "$dir/data"
-  build/bin/flyover-apiserver --data-dir "$dir/data" --port 0 \
-    --kubeconfig-out "$dir/kubeconfig" > "$dir/apiserver.log" 2>&1 &
-  DEMO_APISERVER=$!
-  trap 'kill "$DEMO_APISERVER" 2>/dev/null; wait "$DEMO_APISERVER" 2>/dev/null || true' EXIT
-  wait_for_file "$dir/kubeconfig"
-  export KUBECONFIG="$dir/kubeconfig"
-  log "kubectl apply -f crds/ ; kubectl apply -f deploy/examples/tiny.yaml"
-  kubectl apply -f crds/
-  kubectl wait --for=condition=Established --timeout=30s \
-    customresourcedefinitions/posttrainingjobs.training.flyover.dev
+  DEMO_DIR=$(mktemp -d -t flyover-demo.XXXXXX)
+  log "flyover local up: the embedded control plane, the CRDs and 2 super-pods x 4 simulated nodes (in $DEMO_DIR)"
+  trap 'build/bin/flyover local down --data-dir "$DEMO_DIR" >/dev/null 2>&1 || true' EXIT
+  eval "$(build/bin/flyover local up --data-dir "$DEMO_DIR" --super-pods 2 --nodes-per-super-pod 4)"
+  build/bin/flyover local status --data-dir "$DEMO_DIR"
+  log "kubectl get nodes (Ascend 910C nodes with their super-pod labels)"
+  kubectl get nodes -L huawei.com/topotree.superpodid -L accelerator-type
+  log "kubectl apply -f deploy/examples/tiny.yaml"
   kubectl apply -f deploy/examples/tiny.yaml
   kubectl get posttrainingjobs -o wide
   log "an invalid job is refused at admission, as kubectl shows it"

@@ -1,9 +1,11 @@
 // `flyover`: the command line. Subcommands grow with the product (DESIGN.md §2):
-// validate today; local up/down/status, run, chaos and bench as their components land.
+// validate, local up/down/status and chaos today; run and bench as their components land.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "cli/chaos_command.h"
+#include "cli/local_command.h"
 #include "cli/validate_command.h"
 
 namespace {
@@ -15,6 +17,8 @@ void PrintUsage(std::ostream& out) {
       << "usage: flyover <command> [args]\n\n"
       << "commands:\n"
       << "  validate   parse, default and validate PostTrainingJob manifests\n"
+      << "  local      up|down|status: a local cluster (flyover-apiserver + flyover-nodesim)\n"
+      << "  chaos      inject faults into nodesim: kill-pod, stop/partition/slow/resume-node\n"
       << "  version    print the version\n"
       << "  help       print this help\n";
 }
@@ -30,6 +34,8 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "validate") return flyover::cli::RunValidate(args, std::cout, std::cerr);
+  if (command == "local") return flyover::cli::RunLocal(args, std::cout, std::cerr);
+  if (command == "chaos") return flyover::cli::RunChaos(args, std::cout, std::cerr);
   if (command == "version") {
     std::cout << "flyover " << kVersion << "\n";
     return 0;

@@ -37,3 +37,9 @@ add_library(flyover::gloo ALIAS flyover_gloo)
 
 # The embedded API server's storage.
 find_package(SQLite3 REQUIRED)
+
+# The kubelet device-plugin protocol (device-plugin/api/): protobuf messages and gRPC
+# services generated at build time by Debian's protoc and grpc_cpp_plugin.
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_program(FLYOVER_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

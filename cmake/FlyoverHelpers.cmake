@@ -66,6 +66,18 @@ function(flyover_test name)
   endif()
 endfunction()
 
+# flyover_test_objects(<name> MODULE <module> SRCS <file>... [DEPS <target>...])
+# Test sources compiled once as an OBJECT library and linked into every test binary that
+# names it in DEPS: for shared GoogleTest suites (TEST_P cases instantiated per binary),
+# whose registrations a static library would let the linker drop. Compiled as test code.
+function(flyover_test_objects name)
+  cmake_parse_arguments(ARG "" "MODULE" "SRCS;DEPS" ${ARGN})
+  add_library(${name} OBJECT ${ARG_SRCS})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} GTest::gmock GTest::gtest)
+  _flyover_register(${name} ${ARG_MODULE} "${ARG_DEPS}" TEST)
+endfunction()
+
 # flyover_fuzzer(<name> MODULE <module> SRCS <file>... [DEPS <target>...])
 # A libFuzzer target, built only when FLYOVER_FUZZ is on (clang).
 function(flyover_fuzzer name)

@@ -8,22 +8,17 @@
 // probes, volume sources, security contexts, status details) are declared as free-form
 // objects described in words. Lists that strategic merge patch merges carry their
 // x-kubernetes-patch-strategy / x-kubernetes-patch-merge-key. Internal to
-// apiserver/discovery.
+// apiserver/discovery: others read them through builtin_kind_schemas.h.
 #ifndef FLYOVER_APISERVER_DISCOVERY_BUILTIN_SCHEMAS_H_
 #define FLYOVER_APISERVER_DISCOVERY_BUILTIN_SCHEMAS_H_
 
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "apiserver/discovery/builtin_kind_schemas.h"
 #include "nlohmann/json.hpp"
 
 namespace flyover::apiserver::discovery {
-
-// Every built-in definition (kinds and the types they reference), built once.
-const nlohmann::json& BuiltinDefinitions();
-
-// The definition name of a built-in kind ("" if `group`/`kind` is not built in).
-std::string BuiltinDefinitionName(absl::string_view group, absl::string_view kind);
 
 // Parts of BuiltinDefinitions(), one per source file.
 void AddMetaDefinitions(nlohmann::json* definitions);

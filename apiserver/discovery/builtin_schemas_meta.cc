@@ -117,4 +117,11 @@ std::string BuiltinDefinitionName(absl::string_view group, absl::string_view kin
   return BuiltinDefinitions().contains(name) ? name : "";
 }
 
+const json* BuiltinKindSchema(const ResourceInfo& resource) {
+  if (resource.IsCustom()) return nullptr;
+  const std::string name = BuiltinDefinitionName(resource.group, resource.kind);
+  if (name.empty()) return nullptr;
+  return &BuiltinDefinitions().at(name);
+}
+
 }  // namespace flyover::apiserver::discovery

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "apiserver/discovery/builtin_kind_schemas.h"
 #include "apiserver/discovery/openapi_convert.h"
 #include "apiserver/discovery/testing_crd.h"
 #include "gmock/gmock.h"
@@ -40,6 +41,19 @@ TEST_F(OpenApiTest, V2HasBuiltinAndCustomDefinitions) {
   EXPECT_EQ(defs[kPtj]["x-kubernetes-group-version-kind"],
             json::parse(R"([{"group": "training.flyover.dev", "kind": "PostTrainingJob",
                              "version": "v1alpha1"}])"));
+}
+
+TEST_F(OpenApiTest, BuiltinKindSchemaIsThePublishedDefinitionOfBuiltinKindsOnly) {
+  const ResourceInfo* pods = registry_.Find("", "v1", "pods");
+  ASSERT_NE(pods, nullptr);
+  const json* pod = BuiltinKindSchema(*pods);
+  ASSERT_NE(pod, nullptr);
+  EXPECT_EQ(pod, &BuiltinDefinitions().at("io.k8s.api.core.v1.Pod"));
+  EXPECT_TRUE(pod->at("properties").contains("spec"));
+  const ResourceInfo* ptj = registry_.FindByKind("training.flyover.dev", "v1alpha1",
+                                                 "PostTrainingJob");
+  ASSERT_NE(ptj, nullptr);
+  EXPECT_EQ(BuiltinKindSchema(*ptj), nullptr);
 }
 
 // The shapes kubectl 1.20's proto model accepts (openapi_convert.h).

@@ -88,8 +88,9 @@ resources they define) to kubectl and client-go programs. Every acknowledged wri
 Usage: flyover-apiserver --data-dir DIR [flags]
 
 Flags:
-  --data-dir DIR              Directory holding the database (flyover-apiserver.db); must
-                              exist. Required. One server per directory.
+  --data-dir DIR              Directory holding the database (flyover-apiserver.db),
+                              created with its parents when missing. Required. One
+                              server per directory.
   --bind-address ADDR         Address to listen on (default 127.0.0.1; 0.0.0.0 for all).
   --port N                    Port to listen on (default 6443). 0 picks a free port; the
                               chosen URL is printed on stdout as "serving <url>".

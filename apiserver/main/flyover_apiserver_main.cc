@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "apiserver/main/data_dir.h"
 #include "apiserver/main/flags.h"
 #include "apiserver/server/api_server.h"
 #include "apiserver/server/kubeconfig.h"
@@ -65,6 +66,7 @@ absl::Status Run(const ApiServerFlags& flags) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  RETURN_IF_ERROR(EnsureDataDir(flags.data_dir));
   ApiServerOptions options;
   options.data_dir = flags.data_dir;
   options.http.bind_address = flags.bind_address;
@@ -100,6 +102,7 @@ int main(int argc, char** argv) {
   }
   if (absl::Status status = Run(*flags); !status.ok()) {
     flyover::log::Error(status, "flyover-apiserver failed");
+    std::cerr << "flyover-apiserver: " << status.message() << "\n";
     return 1;
   }
   return 0;

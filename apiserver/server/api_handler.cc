@@ -52,7 +52,8 @@ HttpResponse ApiHandler::Route(const HttpRequest& request, std::string& verb,
     if (snapshot->registry().Find(info->group, info->version, info->resource) != nullptr) {
       resource =
           info->group.empty() ? info->resource : absl::StrCat(info->resource, ".", info->group);
-      if (info->subresource == "status" || info->subresource == "binding") {
+      if (info->subresource == "status" || info->subresource == "binding" ||
+          info->subresource == "log") {
         absl::StrAppend(&resource, "/", info->subresource);
       }
     }

@@ -76,7 +76,9 @@ TEST(ApiHandlerTest, AppliesEveryPatchType) {
   EXPECT_EQ(bad_op.status, 422);
 }
 
-TEST(ApiHandlerTest, ApplyPatchCreatesThenMerges) {
+// The same manager applying again owns only what it applies now: data.a, applied before
+// and no longer, is removed (apply_test.cc covers several managers and conflicts).
+TEST(ApiHandlerTest, ApplyPatchCreatesThenKeepsOnlyWhatTheManagerApplies) {
   ApiFixture api;
   const std::string path = absl::StrCat("/api/v1/namespaces/default/configmaps/c?fieldManager=t");
   HttpResponse created = api.Call("PATCH", path,
@@ -88,7 +90,7 @@ TEST(ApiHandlerTest, ApplyPatchCreatesThenMerges) {
       api.Call("PATCH", path, R"({"apiVersion":"v1","kind":"ConfigMap","data":{"b":"2"}})",
                {{"content-type", "application/apply-patch+yaml"}});
   EXPECT_EQ(merged.status, 200) << merged.body;
-  EXPECT_EQ(ApiFixture::Json(merged)["data"], json({{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(ApiFixture::Json(merged)["data"], json({{"b", "2"}}));
 }
 
 TEST(ApiHandlerTest, BindsAPodOnce) {

@@ -1,10 +1,14 @@
 #include "apiserver/server/http_server.h"
 
+#include <dirent.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -55,6 +59,58 @@ nlohmann::json StatusForBareError(int code, size_t max_body_bytes) {
       return BadRequestStatus(
           absl::StrCat("the server could not read the request (HTTP ", code, ")"));
   }
+}
+
+std::string PeerName(const std::string& address, int port) {
+  return absl::StrCat(address, "|", port);
+}
+
+// For a connected (not listening) TCP socket whose local port is `port`: its peer, as
+// PeerName() spells it. nullopt for any other descriptor.
+std::optional<std::string> PeerOfConnectionOn(int fd, int port) {
+  int type = 0;
+  int listening = 0;
+  socklen_t length = sizeof(type);
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM) return {};
+  length = sizeof(listening);
+  if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || listening) return {};
+  sockaddr_storage local{};
+  length = sizeof(local);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return {};
+  char host[NI_MAXHOST];
+  char service[NI_MAXSERV];
+  if (getnameinfo(reinterpret_cast<sockaddr*>(&local), length, nullptr, 0, service,
+                  sizeof(service), NI_NUMERICSERV) != 0 ||
+      std::atoi(service) != port) {
+    return {};
+  }
+  sockaddr_storage peer{};
+  length = sizeof(peer);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0 ||
+      getnameinfo(reinterpret_cast<sockaddr*>(&peer), length, host, sizeof(host), service,
+                  sizeof(service), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return {};
+  }
+  return PeerName(host, std::atoi(service));
+}
+
+// Shuts down the reading side of every connection this process accepted on `port` whose
+// peer is not `busy`. httplib (0.11) waits out the whole keep-alive timeout on an idle
+// connection before it looks at stop(); an ended read side wakes it at once. Busy ones are
+// left alone: httplib writes no response on a socket it cannot read. Only sockets accepted
+// on the listening port have it as their local port.
+void EndIdleConnections(int port, const std::function<bool(const std::string&)>& busy) {
+  DIR* fds = opendir("/proc/self/fd");
+  if (fds == nullptr) return;
+  const int own = dirfd(fds);
+  while (const dirent* entry = readdir(fds)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == own) continue;
+    std::optional<std::string> peer = PeerOfConnectionOn(static_cast<int>(fd), port);
+    if (peer && !busy(*peer)) shutdown(static_cast<int>(fd), SHUT_RD);
+  }
+  closedir(fds);
 }
 
 }  // namespace
@@ -133,6 +189,14 @@ void HttpServer::Configure(httplib::Server& server) {
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd_ = fd;
   });
+  // A connection is busy from the start of routing until its response is written.
+  server.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response&) {
+    CountRequest(PeerName(request.remote_addr, request.remote_port), +1);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_logger([this](const httplib::Request& request, const httplib::Response&) {
+    CountRequest(PeerName(request.remote_addr, request.remote_port), -1);
+  });
   auto serve = [this](const httplib::Request& request, httplib::Response& response) {
     Serve(&request, &response);
   };
@@ -159,8 +223,29 @@ void HttpServer::Configure(httplib::Server& server) {
 
 void HttpServer::Stop() {
   if (!started_ || stopping_.exchange(true)) return;
-  server_->stop();
+  server_->stop();  // closes the listening socket
+  // Ends idle connections until every connection thread is gone: repeatedly, because one
+  // accepted just as the socket closed may show up after a first pass.
+  std::atomic<bool> connections_done = false;
+  std::thread closer([this, &connections_done] {
+    while (!connections_done.load()) {
+      EndIdleConnections(port_, [this](const std::string& peer) { return Busy(peer); });
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
   if (listener_.joinable()) listener_.join();
+  connections_done = true;
+  closer.join();
+}
+
+void HttpServer::CountRequest(const std::string& peer, int change) {
+  absl::MutexLock lock(&busy_mu_);
+  if ((busy_peers_[peer] += change) <= 0) busy_peers_.erase(peer);
+}
+
+bool HttpServer::Busy(const std::string& peer) const {
+  absl::MutexLock lock(&busy_mu_);
+  return busy_peers_.contains(peer);
 }
 
 bool HttpServer::Authorized(const HttpRequest& request) const {
@@ -195,7 +280,10 @@ void HttpServer::Serve(const void* raw_request, void* raw_response) {
   out.status = response.status;
   for (auto& [name, value] : response.headers) out.set_header(name, value);
   if (!response.stream) {
-    out.set_content(response.body, response.content_type);
+    // What set_content() does, without copying the body (a list's can be tens of MiB).
+    out.body = std::move(response.body);
+    out.headers.erase("Content-Type");
+    out.set_header("Content-Type", response.content_type);
     return;
   }
   StreamBody stream = std::move(response.stream);

@@ -31,7 +31,9 @@
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "apiserver/server/elastic_task_queue.h"
 #include "apiserver/server/http_types.h"
@@ -71,8 +73,8 @@ class HttpServer {
   // InvalidArgument for unreadable TLS files or only one of them; Unavailable if the
   // address cannot be bound; FailedPrecondition if started before.
   [[nodiscard]] absl::StatusOr<int> Start();
-  // Stops accepting, lets requests in progress finish (streams see stopping()) and joins
-  // every connection thread. Idempotent.
+  // Stops accepting, closes idle keep-alive connections at once, lets requests in progress
+  // finish (streams see stopping()) and joins every connection thread. Idempotent.
   void Stop();
 
   // True once Stop() has begun: streaming handlers should end.
@@ -85,6 +87,9 @@ class HttpServer {
   void Configure(httplib::Server& server);
   void Serve(const void* request, void* response);
   bool Authorized(const HttpRequest& request) const;
+  // Requests being answered per peer ("address|port"): Stop() ends only idle connections.
+  void CountRequest(const std::string& peer, int change);
+  bool Busy(const std::string& peer) const;
 
   const HttpServerOptions options_;
   const HttpHandler handler_;
@@ -94,6 +99,8 @@ class HttpServer {
   bool started_ = false;
   int port_ = 0;
   int listen_fd_ = -1;  // the listening socket, once bound
+  mutable absl::Mutex busy_mu_;
+  absl::flat_hash_map<std::string, int> busy_peers_ ABSL_GUARDED_BY(busy_mu_);
 };
 
 // Whether `path` is served without authentication: /healthz, /livez, /readyz (and their

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -34,6 +35,7 @@ HttpResponse Echo(const HttpRequest& request) {
     };
     return response;
   }
+  if (request.path == "/slow") absl::SleepFor(absl::Milliseconds(300));
   return JsonResponse(
       200, {{"path", request.path}, {"q", request.Param("q")}, {"bytes", request.body.size()}});
 }
@@ -124,6 +126,30 @@ TEST(HttpServerTest, LongStreamsDoNotStarveOtherRequests) {
   const absl::Time start = absl::Now();
   server.Stop();  // ends every stream
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+TEST(HttpServerTest, StopClosesIdleKeepAliveConnectionsAtOnce) {
+  HttpServer server({}, Echo);  // keep-alive timeout: 5 s
+  ASSERT_TRUE(server.Start().ok());
+  RawClient idle(server.port());
+  ASSERT_TRUE(idle.RequestAndAwait("GET /x HTTP/1.1\r\nHost: x\r\n\r\n", "\"path\":\"/x\""));
+  const absl::Time start = absl::Now();
+  server.Stop();  // the connection stays open and idle
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST(HttpServerTest, StopLetsAResponseInProgressFinish) {
+  HttpServer server({}, Echo);
+  ASSERT_TRUE(server.Start().ok());
+  std::atomic<bool> answered = false;
+  std::thread request([&, port = server.port()] {
+    RawClient client(port);
+    answered = client.RequestAndAwait("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "\"/slow\"");
+  });
+  absl::SleepFor(absl::Milliseconds(100));  // the handler is sleeping now
+  server.Stop();
+  request.join();
+  EXPECT_TRUE(answered.load());
 }
 
 TEST(ElasticTaskQueueTest, RunsEveryTaskAtOnceAndDrainsOnShutdown) {

@@ -1,10 +1,11 @@
 // ObjectService's deletion: immediate removal, or marking an object as being deleted until
-// its finalizers are gone (object_service.h describes the rules).
+// its finalizers are gone and its grace period is cut to 0 (deletion_plan.h decides which).
 #include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "apiserver/semantics/api_status_builder.h"
+#include "apiserver/server/deletion_plan.h"
 #include "apiserver/server/object_meta.h"
 #include "apiserver/server/object_service.h"
 #include "apiserver/server/strategy.h"
@@ -74,50 +75,43 @@ absl::StatusOr<DeleteResult> ObjectService::Delete(const discovery::ResourceInfo
     if (!stored.ok()) return StorageError(stored.status(), ToGroupResource(resource), name);
     ASSIGN_OR_RETURN(json current, Served(*stored));
     RETURN_IF_ERROR(CheckPreconditions(resource, name, options, current, stored->revision));
-    const std::vector<std::string> add = FinalizersToAdd(resource, options, current);
-    const bool wait = !add.empty() || !ReadyToRemove(resource, current);
-    if (options.dry_run) return DeleteResult{std::move(current), !wait};
-    if (HasDeletionTimestamp(current) && add.empty() && wait) {
-      return DeleteResult{std::move(current), false};
+    DeletionPlan plan =
+        PlanDeletion(resource, current, FinalizersToAdd(resource, options, current),
+                     options.grace_period_seconds, clock_->Now());
+    if (options.dry_run) {
+      const bool removed = plan.step == DeletionStep::kRemove;
+      return DeleteResult{plan.step == DeletionStep::kMark ? std::move(plan.object) : current,
+                          removed};
     }
-    if (wait) return MarkDeleting(resource, namespace_, name, add, options);
-    absl::StatusOr<json> removed = Remove(resource, key, stored->revision);
-    if (absl::IsAborted(removed.status())) continue;  // changed since read: look again
-    if (!removed.ok()) return StorageError(removed.status(), ToGroupResource(resource), name);
-    return DeleteResult{*std::move(removed), true};
+    absl::StatusOr<json> written;
+    switch (plan.step) {
+      case DeletionStep::kKeep:
+        return DeleteResult{std::move(current), false};
+      case DeletionStep::kMark:
+        written = MarkDeleting(resource, key, std::move(plan.object), stored->revision);
+        break;
+      case DeletionStep::kRemove:
+        written = Remove(resource, key, stored->revision);
+        break;
+    }
+    if (absl::IsAborted(written.status())) continue;  // changed since read: look again
+    if (!written.ok()) return StorageError(written.status(), ToGroupResource(resource), name);
+    return DeleteResult{*std::move(written), plan.step == DeletionStep::kRemove};
   }
   return ToAbslStatus(ConflictStatus(ToGroupResource(resource), name, kOptimisticLockErrorMessage));
 }
 
-absl::StatusOr<DeleteResult> ObjectService::MarkDeleting(
-    const discovery::ResourceInfo& resource, absl::string_view namespace_, absl::string_view name,
-    const std::vector<std::string>& add_finalizers, const DeleteOptions& options) {
-  const std::string now = Timestamp(clock_->Now());
-  auto mark = [&](const storage::StoredObject& stored) -> absl::StatusOr<std::string> {
-    ASSIGN_OR_RETURN(json object, Served(stored));
-    json& meta = Metadata(object);
-    if (!meta.contains("deletionTimestamp")) {
-      meta["deletionTimestamp"] = now;
-      meta["deletionGracePeriodSeconds"] = 0;
-    }
-    const std::vector<std::string> present = Finalizers(object);
-    for (const std::string& finalizer : add_finalizers) {
-      if (std::find(present.begin(), present.end(), finalizer) == present.end()) {
-        meta["finalizers"].push_back(finalizer);
-      }
-    }
-    if (IsNamespaceResource(resource)) object["status"]["phase"] = "Terminating";
-    return ForStorage(std::move(object));
-  };
-  storage::GuaranteedUpdateOptions update_options;
-  update_options.preconditions.revision = options.precondition_revision;
-  absl::StatusOr<storage::StoredObject> stored =
-      store_->GuaranteedUpdate(KeyFor(resource, namespace_, name), mark, update_options);
-  if (!stored.ok()) return StorageError(stored.status(), ToGroupResource(resource), name);
-  ASSIGN_OR_RETURN(json object, Served(*stored));
+absl::StatusOr<json> ObjectService::MarkDeleting(const discovery::ResourceInfo& resource,
+                                                 const storage::ObjectKey& key, json marked,
+                                                 int64_t revision) {
+  storage::Preconditions preconditions;
+  preconditions.revision = revision;
+  ASSIGN_OR_RETURN(storage::StoredObject stored,
+                   store_->Update(key, ForStorage(std::move(marked)), preconditions));
+  ASSIGN_OR_RETURN(json object, Served(stored));
   AfterWrite(resource, object);
   NotifyDelete();
-  return DeleteResult{std::move(object), false};
+  return object;
 }
 
 absl::Status ObjectService::RemoveFinalizer(const discovery::ResourceInfo& resource,
@@ -145,7 +139,7 @@ absl::Status ObjectService::RemoveFinalizer(const discovery::ResourceInfo& resou
   absl::StatusOr<storage::StoredObject> stored = store_->GuaranteedUpdate(key, drop);
   if (!stored.ok()) return StorageError(stored.status(), ToGroupResource(resource), name);
   ASSIGN_OR_RETURN(json object, Served(*stored));
-  if (HasDeletionTimestamp(object) && ReadyToRemove(resource, object)) {
+  if (HasDeletionTimestamp(object) && DeletionComplete(resource, object)) {
     absl::StatusOr<json> removed = Remove(resource, key, stored->revision);
     if (!removed.ok() && !absl::IsAborted(removed.status()) &&
         !absl::IsNotFound(removed.status())) {

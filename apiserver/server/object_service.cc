@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "apiserver/semantics/api_status_builder.h"
+#include "apiserver/server/builtin_fields.h"
+#include "apiserver/server/deletion_plan.h"
 #include "apiserver/server/object_meta.h"
 #include "apiserver/server/strategy.h"
 #include "apiserver/storage/continue_token.h"
@@ -70,6 +72,22 @@ absl::StatusOr<json> ObjectService::Get(const discovery::ResourceInfo& resource,
 absl::StatusOr<ListResult> ObjectService::List(const discovery::ResourceInfo& resource,
                                                absl::string_view namespace_,
                                                const ListRequest& request) {
+  ASSIGN_OR_RETURN(StoredListResult stored, ListStored(resource, namespace_, request));
+  ListResult result;
+  result.revision = stored.revision;
+  result.continue_token = std::move(stored.continue_token);
+  result.remaining_item_count = stored.remaining_item_count;
+  result.items.reserve(stored.items.size());
+  for (const storage::StoredObject& item : stored.items) {
+    ASSIGN_OR_RETURN(json object, Served(item));
+    result.items.push_back(std::move(object));
+  }
+  return result;
+}
+
+absl::StatusOr<StoredListResult> ObjectService::ListStored(
+    const discovery::ResourceInfo& resource, absl::string_view namespace_,
+    const ListRequest& request) {
   const bool filtering = !request.labels.Empty() || !request.fields.Empty();
   storage::ListOptions options;
   options.resource = StorageResource(resource);
@@ -78,7 +96,8 @@ absl::StatusOr<ListResult> ObjectService::List(const discovery::ResourceInfo& re
       filtering && request.limit > 0 ? std::max<int64_t>(request.limit, 256) : request.limit;
   options.continue_token = request.continue_token;
   options.revision = request.exact_revision;
-  ListResult result;
+  options.count_remaining = !filtering && request.limit > 0;
+  StoredListResult result;
   bool first_page = true;
   while (true) {
     absl::StatusOr<storage::ListResult> page = store_->List(options);
@@ -86,12 +105,16 @@ absl::StatusOr<ListResult> ObjectService::List(const discovery::ResourceInfo& re
     if (first_page) result.revision = page->revision;
     first_page = false;
     for (size_t i = 0; i < page->items.size(); ++i) {
-      ASSIGN_OR_RETURN(json object, Served(page->items[i]));
-      if (!request.labels.MatchesObject(object) || !request.fields.Matches(object)) continue;
-      result.items.push_back(std::move(object));
+      if (filtering) {
+        ASSIGN_OR_RETURN(json object, Served(page->items[i]));
+        if (!request.labels.MatchesObject(object) || !request.fields.Matches(object)) continue;
+      }
+      result.items.push_back(std::move(page->items[i]));
       if (request.limit > 0 && static_cast<int64_t>(result.items.size()) == request.limit) {
         if (i + 1 < page->items.size() || !page->continue_token.empty()) {
-          result.continue_token = ContinueAfter(options, page->revision, page->items[i].key);
+          result.continue_token =
+              ContinueAfter(options, page->revision, result.items.back().key);
+          result.remaining_item_count = page->remaining_item_count;  // unset when filtering
         }
         return result;
       }
@@ -132,8 +155,10 @@ absl::StatusOr<WriteResult> ObjectService::Create(const discovery::ResourceInfo&
   const std::string name = MetaString(object, "name");
   RETURN_IF_ERROR(CheckNamespace(resource, namespace_, name));
   WriteResult result;
+  RETURN_IF_ERROR(
+      PruneUnknownBuiltinFields(resource, options.field_validation, object, &result.warnings));
   const AdmissionContext context{&resource, registry_, options.field_validation, clock_->Now(),
-                                 &result.warnings};
+                                 &result.warnings, options.field_manager};
   RETURN_IF_ERROR(AdmitCreate(context, object));
   if (options.dry_run) {
     result.object = std::move(object);
@@ -168,8 +193,10 @@ absl::StatusOr<WriteResult> ObjectService::Update(
           ConflictStatus(ToGroupResource(resource), name, kOptimisticLockErrorMessage));
     }
     RETURN_IF_ERROR(PlaceObject(resource, namespace_, name, desired));
+    RETURN_IF_ERROR(
+        PruneUnknownBuiltinFields(resource, options.field_validation, desired, &result.warnings));
     const AdmissionContext context{&resource, registry_, options.field_validation, clock_->Now(),
-                                   &result.warnings};
+                                   &result.warnings, options.field_manager};
     RETURN_IF_ERROR(AdmitUpdate(context, current, desired, subresource));
     std::string bytes = ForStorage(desired);
     SetResourceVersion(desired, stored.revision);
@@ -182,7 +209,7 @@ absl::StatusOr<WriteResult> ObjectService::Update(
   if (options.dry_run) return result;
   SetResourceVersion(result.object, stored->revision);
   AfterWrite(resource, result.object);
-  if (HasDeletionTimestamp(result.object) && ReadyToRemove(resource, result.object)) {
+  if (HasDeletionTimestamp(result.object) && DeletionComplete(resource, result.object)) {
     absl::StatusOr<json> removed = Remove(resource, key, stored->revision);
     if (!removed.ok() && !absl::IsAborted(removed.status()) &&
         !absl::IsNotFound(removed.status())) {

@@ -11,8 +11,11 @@
 // Deletion: an object with finalizers (or deleted with propagationPolicy Orphan/Foreground,
 // which add the "orphan"/"foregroundDeletion" finalizer, or a namespace, which waits for
 // its content to go) gets deletionTimestamp and deletionGracePeriodSeconds 0 and stays
-// until the last finalizer is removed by an update; otherwise it goes at once. Either way
-// `on_delete` (the garbage collector's poke) is called so dependents are dealt with.
+// until the last finalizer is removed by an update; otherwise it goes at once. A bound,
+// running pod is deleted gracefully: deletionTimestamp = now + grace period, and it stays
+// until a DELETE with gracePeriodSeconds=0 (its kubelet's, or a forced one) — the rules are
+// in deletion_plan.h. Either way `on_delete` (the garbage collector's poke) is called so
+// dependents are dealt with.
 //
 // CRDs: writes to customresourcedefinitions are serialised, and each successful create or
 // update registers the CRD's resources (RegistryState); deleting one unregisters it at once
@@ -50,6 +53,9 @@ inline constexpr char kCrdCleanupFinalizer[] = "customresourcecleanup.apiextensi
 struct WriteOptions {
   bool dry_run = false;
   FieldValidation field_validation = FieldValidation::kWarn;
+  // The manager the write is recorded under in metadata.managedFields (operation Update);
+  // "" records none (server-side apply records its own Apply entry).
+  std::string field_manager;
 };
 
 struct WriteResult {
@@ -73,12 +79,26 @@ struct ListResult {
   std::vector<nlohmann::json> items;
   int64_t revision = 0;
   std::string continue_token;
+  // metadata.remainingItemCount: set, as kube-apiserver does, on a limited list without
+  // selectors when items remain after this page.
+  std::optional<int64_t> remaining_item_count;
+};
+
+// A list page as stored: each item's bytes without metadata.resourceVersion, its revision
+// beside them (object_meta.h: Served() makes the object a client sees).
+struct StoredListResult {
+  std::vector<storage::StoredObject> items;
+  int64_t revision = 0;
+  std::string continue_token;
+  std::optional<int64_t> remaining_item_count;  // as in ListResult
 };
 
 struct DeleteOptions {
   std::string propagation_policy;  // "", "Orphan", "Background", "Foreground"
   std::string precondition_uid;
   std::optional<int64_t> precondition_revision;
+  // gracePeriodSeconds: nullopt = the object's default (pods: terminationGracePeriodSeconds).
+  std::optional<int64_t> grace_period_seconds;
   bool dry_run = false;
 };
 
@@ -100,6 +120,10 @@ class ObjectService {
   [[nodiscard]] absl::StatusOr<ListResult> List(const discovery::ResourceInfo& resource,
                                                 absl::string_view namespace_,
                                                 const ListRequest& request);
+  // The same page as List(), unparsed: objects are parsed only to match selectors.
+  [[nodiscard]] absl::StatusOr<StoredListResult> ListStored(
+      const discovery::ResourceInfo& resource, absl::string_view namespace_,
+      const ListRequest& request);
   [[nodiscard]] absl::StatusOr<WriteResult> Create(const discovery::ResourceInfo& resource,
                                                    absl::string_view namespace_,
                                                    nlohmann::json object,
@@ -131,10 +155,11 @@ class ObjectService {
   // Removes an object whose deletion is complete, if nothing changed it since `revision`.
   absl::StatusOr<nlohmann::json> Remove(const discovery::ResourceInfo& resource,
                                         const storage::ObjectKey& key, int64_t revision);
-  absl::StatusOr<DeleteResult> MarkDeleting(const discovery::ResourceInfo& resource,
-                                            absl::string_view namespace_, absl::string_view name,
-                                            const std::vector<std::string>& add_finalizers,
-                                            const DeleteOptions& options);
+  // Stores `marked` (an object being deleted, deletion_plan.h) if nothing changed it since
+  // `revision` (Aborted otherwise).
+  absl::StatusOr<nlohmann::json> MarkDeleting(const discovery::ResourceInfo& resource,
+                                              const storage::ObjectKey& key,
+                                              nlohmann::json marked, int64_t revision);
   void AfterWrite(const discovery::ResourceInfo& resource, const nlohmann::json& object);
   void NotifyDelete() const;
 

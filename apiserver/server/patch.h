@@ -4,13 +4,15 @@
 //   application/merge-patch+json            RFC 7386 JSON merge patch
 //   application/strategic-merge-patch+json  strategic merge patch (built-in kinds only;
 //                                           custom resources answer 415)
-//   application/apply-patch+yaml            server-side apply, simplified: the applied
-//                                           configuration (YAML or JSON) is merged into the
-//                                           live object as a strategic merge patch for
-//                                           built-ins and a merge patch otherwise, and creates
-//                                           the object when it does not exist. Field
-//                                           ownership (managedFields, conflicts, force) is
-//                                           not tracked.
+//   application/apply-patch+yaml            server-side apply: ParsePatch reads the applied
+//                                           configuration (YAML or JSON, one object).
+//                                           Applying it with field ownership (managedFields,
+//                                           conflicts, force, removal of dropped fields)
+//                                           needs the request's fieldManager and is
+//                                           apply_handler.h's job. ApplyPatch, which has no
+//                                           manager, only merges it (strategic merge for
+//                                           built-ins, merge patch otherwise) and tracks no
+//                                           ownership.
 // Anything else is 415 UnsupportedMediaType listing the accepted types.
 //
 // Thread-safety: free functions; the returned mutation is immutable.

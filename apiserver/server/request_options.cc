@@ -27,6 +27,18 @@ absl::StatusOr<std::optional<int64_t>> IntParam(const HttpRequest& request,
   return value;
 }
 
+// An integer that may be negative (gracePeriodSeconds: kube reads a negative one as 1).
+absl::StatusOr<std::optional<int64_t>> SignedIntParam(const HttpRequest& request,
+                                                      absl::string_view name) {
+  const std::string text = request.Param(name);
+  if (text.empty()) return std::nullopt;
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value)) {
+    return BadRequest(absl::StrCat("invalid value for ", name, ": \"", text, "\""));
+  }
+  return value;
+}
+
 absl::StatusOr<bool> BoolParam(const HttpRequest& request, absl::string_view name) {
   const std::string text = request.Param(name);
   if (text.empty() || text == "false" || text == "0") return false;
@@ -66,6 +78,12 @@ absl::Status ReadDeleteBody(const nlohmann::json& body, DeleteOptions& options) 
     if (options.propagation_policy.empty()) {
       options.propagation_policy = it->get<bool>() ? "Orphan" : "Background";
     }
+  }
+  if (auto it = body.find("gracePeriodSeconds"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_integer()) {
+      return BadRequest("gracePeriodSeconds: Invalid value: must be an integer number of seconds");
+    }
+    options.grace_period_seconds = it->get<int64_t>();
   }
   if (auto it = body.find("dryRun"); it != body.end() && it->is_array()) {
     for (const nlohmann::json& value : *it) {
@@ -151,6 +169,7 @@ absl::StatusOr<DeleteOptions> ParseDeleteOptions(const HttpRequest& request) {
     ASSIGN_OR_RETURN(bool orphan, BoolParam(request, "orphanDependents"));
     options.propagation_policy = orphan ? "Orphan" : "Background";
   }
+  ASSIGN_OR_RETURN(options.grace_period_seconds, SignedIntParam(request, "gracePeriodSeconds"));
   if (!request.body.empty()) {
     ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(request.body, "DeleteOptions"));
     RETURN_IF_ERROR(ReadDeleteBody(body, options));

@@ -5,8 +5,8 @@
 //               timeoutSeconds, sendInitialEvents
 //   writes      dryRun (only "All"), fieldValidation (Ignore, Warn, Strict)
 //   delete      propagationPolicy (Orphan, Background, Foreground), orphanDependents,
-//               preconditions (uid, resourceVersion), dryRun — from the query or from a
-//               DeleteOptions body, the body winning as in kube-apiserver.
+//               gracePeriodSeconds, preconditions (uid, resourceVersion), dryRun — from the
+//               query or from a DeleteOptions body, the body winning as in kube-apiserver.
 // Every error is InvalidArgument carrying a 400 BadRequest Status. Pure functions.
 #ifndef FLYOVER_APISERVER_SERVER_REQUEST_OPTIONS_H_
 #define FLYOVER_APISERVER_SERVER_REQUEST_OPTIONS_H_

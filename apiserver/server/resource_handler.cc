@@ -8,9 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "apiserver/semantics/api_status_builder.h"
 #include "apiserver/semantics/json_body.h"
+#include "apiserver/server/apply_handler.h"
+#include "apiserver/server/apply_options.h"
 #include "apiserver/server/binding.h"
 #include "apiserver/server/object_meta.h"
 #include "apiserver/server/patch.h"
+#include "apiserver/server/pod_log.h"
 #include "apiserver/server/protobuf_body.h"
 #include "apiserver/server/request_options.h"
 #include "apiserver/server/response_encoding.h"
@@ -60,8 +63,9 @@ absl::StatusOr<json> DecodeBody(const HttpRequest& request,
 bool SubresourceAllowed(const discovery::ResourceInfo& resource, const RequestInfo& info) {
   if (info.subresource.empty()) return true;
   if (info.subresource == "status") return HasStatusSubresource(resource);
-  return info.subresource == "binding" && resource.group.empty() && resource.plural == "pods" &&
-         info.verb == "create";
+  const bool pods = resource.group.empty() && resource.plural == "pods";
+  if (info.subresource == "log") return pods && info.verb == "get";
+  return info.subresource == "binding" && pods && info.verb == "create";
 }
 
 bool VerbAllowed(const discovery::ResourceInfo& resource, const RequestInfo& info) {
@@ -82,6 +86,9 @@ HttpResponse ResourceHandler::Handle(const HttpRequest& request, const RequestIn
   }
   if (!VerbAllowed(*resource, info)) {
     return StatusResponse(MethodNotAllowedStatus(ToGroupResource(*resource), info.verb));
+  }
+  if (info.subresource == "log") {
+    return ServePodLog(*objects_, request, info.namespace_name, info.name);
   }
   const Call call{request, info, *resource, objects_->clock()->Now()};
   if (info.verb == "get") return Get(call);
@@ -116,6 +123,12 @@ HttpResponse ResourceHandler::List(const Call& call) {
         TimeoutStatus(absl::StrCat("Too large resource version: ", *at_least,
                                    ", current: ", objects_->store()->CurrentRevision()),
                       1));
+  }
+  if (!format->table) {  // JSON straight from the stored bytes, without parsing them
+    absl::StatusOr<StoredListResult> stored =
+        objects_->ListStored(call.resource, call.info.namespace_name, params->request);
+    if (!stored.ok()) return call.Error(stored.status());
+    return StoredListResponse(call.resource, *std::move(stored));
   }
   absl::StatusOr<ListResult> list =
       objects_->List(call.resource, call.info.namespace_name, params->request);
@@ -156,6 +169,7 @@ HttpResponse ResourceHandler::Create(const Call& call) {
   }
   absl::StatusOr<WriteOptions> options = ParseWriteOptions(call.request);
   if (!options.ok()) return call.Error(options.status());
+  options->field_manager = UpdateManagerOf(call.request);
   const std::string name = body->is_object() ? MetaString(*body, "name") : "";
   absl::StatusOr<WriteResult> created =
       objects_->Create(call.resource, call.info.namespace_name, *std::move(body), *options);
@@ -169,6 +183,7 @@ HttpResponse ResourceHandler::Update(const Call& call) {
   if (!body.ok()) return call.Error(body.status());
   absl::StatusOr<WriteOptions> options = ParseWriteOptions(call.request);
   if (!options.ok()) return call.Error(options.status());
+  options->field_manager = UpdateManagerOf(call.request);
   const json& desired = *body;
   absl::StatusOr<WriteResult> updated = objects_->Update(
       call.resource, call.info.namespace_name, call.info.name, call.info.subresource,
@@ -178,27 +193,25 @@ HttpResponse ResourceHandler::Update(const Call& call) {
                         updated->warnings);
 }
 
+// Server-side apply (application/apply-patch+yaml) has its own path with field ownership
+// (apply_handler.h); every other patch type is a mutation of the stored object.
 HttpResponse ResourceHandler::Patch(const Call& call) {
+  if (IsApplyPatch(call.request)) {
+    return ServeApply({*objects_, call.request, call.info, call.resource, call.now});
+  }
+  absl::StatusOr<PatchOwnership> ownership = ParsePatchOwnership(call.request, /*apply=*/false);
+  if (!ownership.ok()) return call.Error(ownership.status());
   absl::StatusOr<ParsedPatch> patch =
       ParsePatch(call.resource, call.request.Header("content-type"), call.request.body);
   if (!patch.ok()) return call.Error(patch.status());
   absl::StatusOr<WriteOptions> options = ParseWriteOptions(call.request);
   if (!options.ok()) return call.Error(options.status());
+  options->field_manager = UpdateManagerOf(call.request);
   const discovery::ResourceInfo& resource = call.resource;
   const ParsedPatch& parsed = *patch;
   absl::StatusOr<WriteResult> patched = objects_->Update(
       resource, call.info.namespace_name, call.info.name, call.info.subresource,
       [&](const json& current) { return ApplyPatch(resource, parsed, current); }, *options);
-  if (absl::IsNotFound(patched.status()) && parsed.type == PatchType::kApply &&
-      call.info.subresource.empty()) {
-    json object = parsed.body;
-    Metadata(object)["name"] = call.info.name;
-    patched = objects_->Create(resource, call.info.namespace_name, std::move(object), *options);
-    if (patched.ok()) {
-      return ObjectResponse(201, resource, std::move(patched->object), {}, call.now,
-                            patched->warnings);
-    }
-  }
   if (!patched.ok()) return call.Error(patched.status());
   return ObjectResponse(200, resource, std::move(patched->object), {}, call.now, patched->warnings);
 }

@@ -1,6 +1,7 @@
 // Resource requests (/api/v1/..., /apis/<group>/<version>/...): the generic handlers that
 // serve every resource of the registry through ObjectService — get, list, watch, create,
-// update, patch, delete, deletecollection, the status subresource and pods/binding.
+// update, patch, delete, deletecollection, the status subresource, pods/binding and
+// pods/log (pod_log.h: proxied to the node's kubelet).
 //
 // Responses: 200 with the object (get, update, patch, delete), 201 for create and for
 // bindings, lists as <Kind>List, Tables when kubectl asks for them, Status objects for

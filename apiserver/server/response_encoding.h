@@ -6,6 +6,7 @@
 #ifndef FLYOVER_APISERVER_SERVER_RESPONSE_ENCODING_H_
 #define FLYOVER_APISERVER_SERVER_RESPONSE_ENCODING_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,21 @@ HttpResponse ObjectResponse(int status, const discovery::ResourceInfo& resource,
                             nlohmann::json object, const ReadFormat& format, absl::Time now,
                             const std::vector<std::string>& warnings = {});
 
-// A list (kind <Kind>List with metadata.resourceVersion and continue), or a Table.
+// A list (kind <Kind>List with metadata.resourceVersion, continue and remainingItemCount),
+// or a Table.
 HttpResponse ListResponse(const discovery::ResourceInfo& resource, ListResult list,
                           const ReadFormat& format, absl::Time now);
+
+// The same list as JSON, from the stored bytes: each item is its stored JSON with
+// metadata.resourceVersion spliced in, parsed only if its bytes are not the plain object
+// ForStorage() writes (and for custom resources, whose apiVersion ForVersion() sets).
+// Clients decode the same list ListResponse() would send; keys may come in another order.
+HttpResponse StoredListResponse(const discovery::ResourceInfo& resource, StoredListResult list);
+
+// `object` (a JSON object's text) with metadata.resourceVersion set to `revision`, added as
+// metadata's first member or replacing the one there; nullopt if `object` is not a JSON
+// object with an object-valued "metadata" member (the caller then parses it).
+std::optional<std::string> SpliceResourceVersion(absl::string_view object, int64_t revision);
 
 // "299 - \"<message>\"": an HTTP Warning header value (RFC 7234), as kubectl prints them.
 std::string WarningHeader(absl::string_view message);

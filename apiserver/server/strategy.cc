@@ -1,11 +1,14 @@
 #include "apiserver/server/strategy.h"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "apiserver/semantics/api_status_builder.h"
+#include "apiserver/semantics/field_manager.h"
+#include "apiserver/server/apply_schema.h"
 #include "apiserver/server/crd_admission.h"
 #include "apiserver/server/object_meta.h"
 #include "common/status.h"
@@ -153,6 +156,39 @@ absl::Status CheckUid(const json& current, const json& updated) {
                                          ", UID in object meta: ", have));
 }
 
+// Records the write in metadata.managedFields (field_manager.h).
+absl::Status TrackFields(const AdmissionContext& context, const json& live, json& object,
+                         absl::string_view subresource) {
+  const discovery::ResourceInfo& resource = *context.resource;
+  const std::unique_ptr<FieldSchema> schema = FieldSchemaFor(resource);
+  const FieldManagerRequest request = FieldManagerRequestFor(
+      resource, subresource, context.field_manager, context.now, schema.get());
+  kube::ErrorList errors;
+  RETURN_IF_ERROR(RecordUpdate(live, object, request, &errors));
+  if (errors.empty()) return absl::OkStatus();
+  return ToAbslStatus(InvalidStatus(ToGroupKind(resource), MetaString(object, "name"), errors));
+}
+
+// The status subresource keeps the stored object but for status and managedFields.
+json StatusUpdate(const json& current, const json& updated) {
+  json result = current;
+  if (updated.contains("status")) {
+    result["status"] = updated.at("status");
+  } else {
+    result.erase("status");
+  }
+  const json* fields = updated.contains("metadata") && updated.at("metadata").is_object() &&
+                               updated.at("metadata").contains("managedFields")
+                           ? &updated.at("metadata").at("managedFields")
+                           : nullptr;
+  if (fields != nullptr) {
+    Metadata(result)["managedFields"] = *fields;
+  } else {
+    Metadata(result).erase("managedFields");
+  }
+  return result;
+}
+
 }  // namespace
 
 bool HasStatusSubresource(const discovery::ResourceInfo& resource) {
@@ -179,7 +215,8 @@ absl::Status AdmitCreate(const AdmissionContext& context, json& object) {
     meta.erase(field);
   }
   ResetCreateStatus(resource, object);
-  return ValidateObject(context, object, nullptr);
+  RETURN_IF_ERROR(ValidateObject(context, object, nullptr));
+  return TrackFields(context, json::object(), object, "");
 }
 
 absl::Status AdmitUpdate(const AdmissionContext& context, const json& current, json& updated,
@@ -188,13 +225,7 @@ absl::Status AdmitUpdate(const AdmissionContext& context, const json& current, j
   RETURN_IF_ERROR(CheckTypeMeta(resource, updated));
   RETURN_IF_ERROR(CheckUid(current, updated));
   if (subresource == "status") {
-    json result = current;
-    if (updated.contains("status")) {
-      result["status"] = updated["status"];
-    } else {
-      result.erase("status");
-    }
-    updated = std::move(result);
+    updated = StatusUpdate(current, updated);
   } else {
     if (HasStatusSubresource(resource)) {
       if (current.contains("status")) {
@@ -210,7 +241,8 @@ absl::Status AdmitUpdate(const AdmissionContext& context, const json& current, j
   if (subresource.empty() && WithoutMetaAndStatus(current) != WithoutMetaAndStatus(updated)) {
     Metadata(updated)["generation"] = current.at("metadata").value("generation", int64_t{0}) + 1;
   }
-  return ValidateObject(context, updated, &current);
+  RETURN_IF_ERROR(ValidateObject(context, updated, &current));
+  return TrackFields(context, current, updated, subresource);
 }
 
 bool ReadyToRemove(const discovery::ResourceInfo& resource, const json& object) {

@@ -16,6 +16,12 @@
 // changes only status; generation increases when anything outside metadata and status
 // changes; no finalizer may be added once deletion has begun.
 //
+// Managed fields (field_manager.h): every create and update records an Update entry for
+// `field_manager` in metadata.managedFields (the fields it adds or changes move to it);
+// invalid managedFields sent by the client are 422 naming the entry's field. With no
+// field manager the write is not attributed: the managedFields it carries are kept, or the
+// stored ones when it carries none (server-side apply computes its own and passes none).
+//
 // Thread-safety: free functions.
 #ifndef FLYOVER_APISERVER_SERVER_STRATEGY_H_
 #define FLYOVER_APISERVER_SERVER_STRATEGY_H_
@@ -39,6 +45,7 @@ struct AdmissionContext {
   FieldValidation field_validation = FieldValidation::kWarn;
   absl::Time now;
   std::vector<std::string>* warnings = nullptr;  // may be null
+  std::string field_manager;  // "" = the write is not attributed in managedFields
 };
 
 // Whether the resource has a status subresource.

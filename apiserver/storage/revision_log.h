@@ -82,11 +82,14 @@ struct RangeRequest {
   std::string end;       // exclusive
   int64_t revision = 0;  // read the state as of this revision
   int64_t limit = 0;     // at most this many entries; 0 = no limit
+  // With a limit: count the live keys beyond the page into RangePage::remaining.
+  bool count_remaining = false;
 };
 
 struct RangePage {
   std::vector<Entry> entries;  // in key order
   bool more = false;           // live keys beyond the last entry exist in the range
+  int64_t remaining = 0;       // how many, when the request asked to count them
 };
 
 struct ChangesRequest {

@@ -176,6 +176,27 @@ TEST_P(RevisionLogTest, RangeLimitReportsMore) {
   EXPECT_FALSE(rest->more);
 }
 
+TEST_P(RevisionLogTest, RangeCountsTheLiveKeysBeyondThePageAtItsRevision) {
+  for (const char* name : {"a", "b", "c", "d", "e"}) ApplyOne(Create(Key("ns", name), name));
+  ApplyOne(Delete(Key("ns", "d")));                          // 6
+  ApplyOne(Create(Key("ns", "f"), "f"));                     // 7
+  ApplyOne(Create(EncodeKey({"podsx", "", "z"}), "other"));  // 8: outside the range
+  const std::string prefix = ScopePrefix("pods", "");
+  absl::StatusOr<RangePage> now = log_->Range({prefix, PrefixEnd(prefix), 8, 2, true});
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_EQ(now->entries.size(), 2u);
+  EXPECT_TRUE(now->more);
+  EXPECT_EQ(now->remaining, 3);  // c, e, f: d is deleted
+  absl::StatusOr<RangePage> before = log_->Range({prefix, PrefixEnd(prefix), 5, 2, true});
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->remaining, 3);  // c, d, e
+  absl::StatusOr<RangePage> whole = log_->Range({prefix, PrefixEnd(prefix), 8, 5, true});
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->entries.size(), 5u);
+  EXPECT_FALSE(whole->more);
+  EXPECT_EQ(whole->remaining, 0);
+}
+
 TEST_P(RevisionLogTest, RangeAboveCurrentIsInvalid) {
   ApplyOne(Create(Key("ns", "a"), "a1"));
   const std::string prefix = ScopePrefix("pods", "");

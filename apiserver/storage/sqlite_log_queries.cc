@@ -45,6 +45,12 @@ constexpr const char* kSelectRange =
     "WHERE c.key >= ?1 AND c.key < ?2 AND c.kind != 2 AND c.revision = "
     "(SELECT MAX(revision) FROM changes WHERE key = c.key AND revision <= ?3) "
     "ORDER BY c.key LIMIT ?4";
+// The live keys of a range at a revision: each key's latest change (from the (key, revision)
+// index alone), then that change's kind by primary key.
+constexpr const char* kCountRange =
+    "SELECT COUNT(*) FROM (SELECT MAX(revision) AS latest FROM changes "
+    "WHERE key >= ?1 AND key < ?2 AND revision <= ?3 GROUP BY key) AS l "
+    "JOIN changes AS c ON c.revision = l.latest WHERE c.kind != 2";
 constexpr const char* kSelectChanges =
     "SELECT c.revision, c.key, c.kind, c.create_revision, c.prev_revision, c.value, p.value "
     "FROM changes AS c LEFT JOIN changes AS p ON c.kind = 1 AND p.revision = c.prev_revision "
@@ -156,6 +162,17 @@ absl::Status ReadRange(SqliteConnection& reader, const RangeRequest& request, Ra
     if (!row) return absl::OkStatus();
     if (request.limit > 0 && static_cast<int64_t>(page.entries.size()) == request.limit) {
       page.more = true;
+      page.remaining = 1;
+      if (!request.count_remaining) return absl::OkStatus();
+      // The rest, counted in the same transaction (snapshot) without reading values.
+      // Bound without a copy: must outlive the query.
+      const std::string after_page = page.entries.back().key + std::string(1, '\0');
+      ASSIGN_OR_RETURN(SqliteQuery count, reader.Prepare(kCountRange));
+      count.BindText(1, after_page)
+          .BindText(2, request.end)
+          .BindInt(3, request.revision);
+      ASSIGN_OR_RETURN(bool counted, count.Step());
+      if (counted) page.remaining = count.ColumnInt(0);
       return absl::OkStatus();
     }
     page.entries.push_back(Entry{std::string(query.ColumnText(0)), query.ColumnBlob(1),

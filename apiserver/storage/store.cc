@@ -131,7 +131,8 @@ absl::StatusOr<ListResult> Store::List(const ListOptions& options) {
   if (closed_.load()) return ClosedError();
   if (options.limit < 0) return absl::InvalidArgumentError("limit: must not be negative");
   const std::string prefix = ScopePrefix(options.resource, options.namespace_);
-  RangeRequest request{prefix, PrefixEnd(prefix), log_->CurrentRevision(), options.limit};
+  RangeRequest request{prefix, PrefixEnd(prefix), log_->CurrentRevision(), options.limit,
+                       options.count_remaining};
   if (!options.continue_token.empty()) {
     if (options.revision.has_value()) {
       return absl::InvalidArgumentError("revision: must not be set together with a continue token");
@@ -158,6 +159,7 @@ absl::StatusOr<ListResult> Store::List(const ListOptions& options) {
   if (page->more && !result.items.empty()) {
     const std::string last = EncodeKey(result.items.back().key);
     result.continue_token = EncodeContinueToken({request.revision, last.substr(prefix.size())});
+    if (options.count_remaining) result.remaining_item_count = page->remaining;
   }
   return result;
 }

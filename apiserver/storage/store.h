@@ -83,6 +83,9 @@ struct ListOptions {
   // Read at exactly this revision (resourceVersionMatch=Exact); nullopt = the latest. Not
   // allowed with continue_token. ExpiredError if compacted.
   std::optional<int64_t> revision;
+  // With a limit: count the items of the snapshot after this page (it reads the whole rest of
+  // the range, without copying it) into ListResult::remaining_item_count.
+  bool count_remaining = false;
 };
 
 struct ListResult {
@@ -91,6 +94,8 @@ struct ListResult {
   // Non-empty when more items remain: pass it as ListOptions::continue_token. Using it after
   // its snapshot has been compacted is ExpiredError (410 Expired: start a new list).
   std::string continue_token;
+  // With count_remaining, when more items remain: how many (metadata.remainingItemCount).
+  std::optional<int64_t> remaining_item_count;
 };
 
 struct StoreOptions {

@@ -225,6 +225,26 @@ TEST_F(StoreTest, PagesOfOneListShareOneSnapshot) {
   EXPECT_EQ(fresh->revision, 8);
 }
 
+TEST_F(StoreTest, LimitedListsCountTheRestOfTheirSnapshotWhenAsked) {
+  for (const char* name : {"a", "b", "c", "d", "e"}) MustCreate(Pod(name), "1");
+  absl::StatusOr<ListResult> first =
+      store_->List({.resource = "pods", .limit = 2, .count_remaining = true});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->remaining_item_count, 3);
+  MustCreate(Pod("f"), "1");  // after the snapshot: not counted
+  absl::StatusOr<ListResult> second = store_->List(
+      {.resource = "pods", .limit = 2, .continue_token = first->continue_token,
+       .count_remaining = true});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->remaining_item_count, 1);
+  absl::StatusOr<ListResult> last = store_->List(
+      {.resource = "pods", .limit = 2, .continue_token = second->continue_token,
+       .count_remaining = true});
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->remaining_item_count, std::nullopt);  // nothing remains
+  EXPECT_EQ(store_->List({.resource = "pods", .limit = 2})->remaining_item_count, std::nullopt);
+}
+
 TEST_F(StoreTest, ListsCoverTheirScopeOnly) {
   MustCreate(Pod("a", "ns1"), "1");
   MustCreate(Pod("b", "ns2"), "1");

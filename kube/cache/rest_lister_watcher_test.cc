@@ -12,6 +12,8 @@
 #include "gtest/gtest.h"
 #include "kube/client/api_status.h"
 #include "kube/client/fake_http_transport.h"
+#include "kube/client/testing/informer_protocol_suite.h"
+#include "kube/client/testing/scripted_api_backend.h"
 
 namespace flyover::kube {
 namespace {
@@ -282,4 +284,11 @@ TEST(ToListerWatcherStatusTest, TranslatesOnlyWhatTheContractNames) {
 }
 
 }  // namespace
+
+// The informer half of the protocol suites against the scripted API server over HTTP.
+namespace testing {
+INSTANTIATE_TEST_SUITE_P(Scripted, InformerProtocolTest,
+                         ::testing::Values(ScriptedBackendFactory()), BackendName);
+}  // namespace testing
+
 }  // namespace flyover::kube

@@ -1,4 +1,7 @@
-// Protocol tests: RestClient::Watch and RunResumingWatch against the scripted API server.
+// Protocol tests: RestClient::Watch and RunResumingWatch against the scripted API server:
+// the requests they send and the faults only a script can produce (raw stream bytes, a
+// 410 as the HTTP status, a server that stays down while time is faked). The behaviour
+// cases are in the protocol suites (testing/watch_protocol_suite.cc).
 #include <stop_token>
 #include <thread>
 
@@ -99,7 +102,7 @@ class WatchTest : public ::testing::Test {
   absl::Status watch_status_;
 };
 
-TEST_F(WatchTest, InitialStateThenChangesThenCleanEnd) {
+TEST_F(WatchTest, WatchRequestsAskForBookmarksAndATimeout) {
   json a = server_.Upsert(PodsResource(), Pod("a"));
   json b = server_.Upsert(PodsResource(), Pod("b"));
   StartWatch({.resource_version = ""});
@@ -121,32 +124,6 @@ TEST_F(WatchTest, InitialStateThenChangesThenCleanEnd) {
   EXPECT_EQ(MetricValue(*registry_, "flyover_rest_client_requests_total",
                         {{"verb", "watch"}, {"code", "200"}}),
             1);
-}
-
-TEST_F(WatchTest, ResumesAfterAResourceVersionAndDeliversBookmarks) {
-  server_.Upsert(PodsResource(), Pod("a"));
-  const std::string from = absl::StrCat(server_.resource_version());
-  json b = server_.Upsert(PodsResource(), Pod("b"));
-  StartWatch({.resource_version = from});
-  ASSERT_TRUE(recorder_.WaitFor(1));
-  server_.SendBookmark();
-  ASSERT_TRUE(recorder_.WaitFor(2));
-  stop_.request_stop();
-  EXPECT_TRUE(absl::IsCancelled(Join())) << watch_status_;
-  EXPECT_THAT(recorder_.events(),
-              ElementsAre("ADDED b@" + Rv(b), "BOOKMARK @" + absl::StrCat(server_.resource_version())));
-}
-
-TEST_F(WatchTest, TooOldResourceVersionIsExpiredAsAnErrorEvent) {
-  server_.Upsert(PodsResource(), Pod("a"));
-  server_.Upsert(PodsResource(), Pod("b"));
-  server_.Compact();
-  StartWatch({.resource_version = "1"});
-  absl::Status status = Join();
-  EXPECT_TRUE(IsGoneOrExpired(status)) << status;
-  EXPECT_TRUE(absl::IsOutOfRange(status));
-  EXPECT_EQ(GetApiStatus(status)->reason, "Expired");
-  EXPECT_TRUE(recorder_.events().empty());
 }
 
 TEST_F(WatchTest, GoneAsAnHttpStatusIsExpiredToo) {
@@ -183,32 +160,6 @@ TEST_F(WatchTest, StreamEndingInsideAnEventIsUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(Join())) << watch_status_;
 }
 
-TEST_F(WatchTest, OversizedEventIsRefused) {
-  auto client = MakeClient({.watch_decoder = {.max_event_bytes = 2048}});
-  server_.Upsert(PodsResource(), Pod("big", {{"pad", std::string(60, 'x')}}));
-  json huge = Pod("huge");
-  huge["metadata"]["annotations"] = {{"blob", std::string(4096, 'y')}};
-  server_.Upsert(PodsResource(), huge);
-  StartWatch({.resource_version = "0"}, client.get());
-  EXPECT_TRUE(absl::IsResourceExhausted(Join())) << watch_status_;
-  EXPECT_THAT(recorder_.events(), ElementsAre(::testing::StartsWith("ADDED big@")));
-}
-
-TEST_F(WatchTest, StopUnblocksAnIdleWatch) {
-  StartWatch({.resource_version = "0"});
-  ASSERT_TRUE(server_.WaitForWatchRequests(1));
-  stop_.request_stop();
-  EXPECT_TRUE(absl::IsCancelled(Join())) << watch_status_;
-}
-
-TEST_F(WatchTest, HandlerErrorEndsTheWatch) {
-  server_.Upsert(PodsResource(), Pod("a"));
-  absl::Status status = client_->Watch(
-      PodsResource(), "default", {.resource_version = "0"},
-      [](WatchStreamEvent) { return absl::InternalError("handler says no"); }, stop_.get_token());
-  EXPECT_EQ(status, absl::InternalError("handler says no"));
-}
-
 class ResumingWatchTest : public WatchTest {
  protected:
   void StartLoop(std::string rv) {
@@ -221,7 +172,7 @@ class ResumingWatchTest : public WatchTest {
   std::string last_rv_;
 };
 
-TEST_F(ResumingWatchTest, ReconnectsFromTheLastResourceVersionAfterACleanEnd) {
+TEST_F(ResumingWatchTest, ReconnectsAskForTheLastResourceVersionAndAJitteredTimeout) {
   json a = server_.Upsert(PodsResource(), Pod("a"));
   StartLoop(Rv(a));
   ASSERT_TRUE(server_.WaitForWatchRequests(1));
@@ -245,27 +196,6 @@ TEST_F(ResumingWatchTest, ReconnectsFromTheLastResourceVersionAfterACleanEnd) {
             1);
 }
 
-TEST_F(ResumingWatchTest, ServerRestartMidWatchResumesWithoutLossOrDuplicates) {
-  json a = server_.Upsert(PodsResource(), Pod("a"));
-  StartLoop("0");
-  ASSERT_TRUE(recorder_.WaitFor(1));  // the initial ADDED
-  ASSERT_TRUE(server_.Restart().ok());
-  // The restart dropped the stream; the loop backs off (0.8 s * 1.25) on the fake clock.
-  ASSERT_TRUE(clock_.BlockUntilWaiters(1));
-  json a2 = server_.Upsert(PodsResource(), Pod("a", {{"v", "2"}}));  // changed meanwhile
-  clock_.Advance(absl::Seconds(1));
-  ASSERT_TRUE(recorder_.WaitFor(2));
-  stop_.request_stop();
-  EXPECT_TRUE(absl::IsCancelled(Join())) << watch_status_;
-  EXPECT_THAT(recorder_.events(), ElementsAre("ADDED a@" + Rv(a), "MODIFIED a@" + Rv(a2)));
-  auto watches = server_.requests("GET", "/api/v1/namespaces/default/pods");
-  ASSERT_EQ(watches.size(), 2u);
-  EXPECT_EQ(watches[1].Param("resourceVersion"), Rv(a));
-  EXPECT_EQ(MetricValue(*registry_, "flyover_rest_client_watch_restarts_total",
-                        {{"resource", "pods"}, {"reason", "error"}}),
-            1);
-}
-
 TEST_F(ResumingWatchTest, BacksOffWhileTheServerIsDown) {
   server_.Stop();
   StartLoop("7");
@@ -280,30 +210,6 @@ TEST_F(ResumingWatchTest, BacksOffWhileTheServerIsDown) {
   stop_.request_stop();  // cuts the backoff sleep short
   EXPECT_TRUE(absl::IsCancelled(Join())) << watch_status_;
   EXPECT_EQ(last_rv_, "7");
-}
-
-TEST_F(ResumingWatchTest, ExpiredReturnsForARelist) {
-  server_.Upsert(PodsResource(), Pod("a"));
-  server_.Compact();
-  StartLoop("3");
-  absl::Status status = Join();
-  EXPECT_TRUE(IsGoneOrExpired(status)) << status;
-  EXPECT_EQ(MetricValue(*registry_, "flyover_rest_client_relists_total",
-                        {{"resource", "pods"}, {"reason", "watch_expired"}}),
-            1);
-}
-
-TEST_F(ResumingWatchTest, HandlerErrorIsReturnedAndItsEventNotCounted) {
-  json a = server_.Upsert(PodsResource(), Pod("a"));
-  json b = server_.Upsert(PodsResource(), Pod("b"));
-  std::string last;
-  int calls = 0;
-  absl::Status status = RunResumingWatch(
-      client_.get(), PodsResource(), "default", "0", {},
-      [&](WatchStreamEvent) { return ++calls == 2 ? absl::InternalError("full") : absl::OkStatus(); },
-      stop_.get_token(), &last);
-  EXPECT_EQ(status, absl::InternalError("full"));
-  EXPECT_EQ(last, Rv(a));
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 // flyover-apiserver driven by the real kubectl: the PostTrainingJob CRD and examples, every
-// everyday verb, validation messages, status conditions, watches, TLS with a token.
+// everyday verb, validation messages and unknown-field warnings, status conditions, watches,
+// pod deletion (graceful and forced), logs through a node's kubelet, TLS with a token, and
+// the --data-dir the server creates.
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -52,8 +55,53 @@ class KubectlTest : public ::testing::Test {
                 HasSubstr("posttrainingjob.training.flyover.dev/tiny created"));
   }
 
+  // Writes `text` to a file in the test's directory; returns its path.
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(dir_.path(), "/", name);
+    std::ofstream(path) << text;
+    return path;
+  }
+
   TempDir dir_;
   std::optional<ServerProcess> server_;
+};
+
+// A kubelet's /containerLogs endpoint on port 0: "hello from <container>", or for a
+// follow request two lines 200 ms apart.
+class FakeKubelet {
+ public:
+  FakeKubelet() {
+    server_.Get("/containerLogs/([^/]+)/([^/]+)/([^/]+)",
+                [](const httplib::Request& request, httplib::Response& response) {
+                  if (request.get_param_value("follow") != "true") {
+                    const std::string container = request.matches[3];
+                    response.set_content(absl::StrCat("hello from ", container, "\n"),
+                                         "text/plain");
+                    return;
+                  }
+                  response.set_chunked_content_provider(
+                      "text/plain", [](size_t, httplib::DataSink& sink) {
+                        sink.write("line 1\n", 7);
+                        absl::SleepFor(absl::Milliseconds(200));
+                        sink.write("line 2\n", 7);
+                        sink.done();
+                        return true;
+                      });
+                });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) absl::SleepFor(absl::Milliseconds(1));
+  }
+  ~FakeKubelet() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
 };
 
 TEST_F(KubectlTest, EverydayVerbsOnAPostTrainingJob) {
@@ -163,6 +211,95 @@ TEST_F(KubectlTest, CreatesNamespacesConfigMapsAndSecrets) {
   EXPECT_THAT(Ok("delete namespace team-a"), HasSubstr("deleted"));
   CommandResult gone = Kubectl(*server_, "get configmap settings -n team-a");
   EXPECT_NE(gone.exit_code, 0);
+}
+
+TEST_F(KubectlTest, DeletesPodsUnboundAtOnceAndBoundOnesGracefully) {
+  const std::string pods = WriteFile(
+      "pods.yaml",
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: unbound}\n"
+      "spec: {containers: [{name: c, image: busybox}]}\n---\n"
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: bound}\n"
+      "spec: {nodeName: n1, containers: [{name: c, image: busybox}]}\n");
+  Ok(absl::StrCat("apply -f ", pods));
+  // kubectl waits for the pod to disappear: an unbound pod goes at once.
+  EXPECT_THAT(Ok("delete pod unbound --timeout=20s"), HasSubstr("pod \"unbound\" deleted"));
+  EXPECT_NE(Kubectl(*server_, "get pod unbound").exit_code, 0);
+  // A bound pod waits for its kubelet: it shows as Terminating with its grace period.
+  EXPECT_THAT(Ok("delete pod bound --wait=false"), HasSubstr("pod \"bound\" deleted"));
+  EXPECT_THAT(Ok("get pod bound"), HasSubstr("Terminating"));
+  EXPECT_EQ(Ok("get pod bound -o jsonpath='{.metadata.deletionGracePeriodSeconds}'"), "30");
+  // What the kubelet (or an operator who cannot wait) does.
+  const std::string forced = Ok("delete pod bound --grace-period=0 --force --timeout=20s");
+  EXPECT_THAT(forced, HasSubstr("pod \"bound\" force deleted"));
+  EXPECT_NE(Kubectl(*server_, "get pod bound").exit_code, 0);
+}
+
+TEST_F(KubectlTest, LogsComeFromTheKubeletOfThePodsNode) {
+  FakeKubelet kubelet;
+  const nlohmann::json node = {
+      {"apiVersion", "v1"},
+      {"kind", "Node"},
+      {"metadata", {{"name", "n1"}}},
+      {"status",
+       {{"addresses", {{{"type", "InternalIP"}, {"address", "127.0.0.1"}}}},
+        {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", kubelet.port()}}}}}}}};
+  httplib::Client http(server_->url());
+  httplib::Result created = http.Post("/api/v1/nodes", node.dump(), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  Ok(absl::StrCat("apply -f ",
+                  WriteFile("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: trainer}\n"
+                                        "spec: {nodeName: n1, containers: [{name: worker, "
+                                        "image: busybox}]}\n")));
+  EXPECT_EQ(Ok("logs trainer"), "hello from worker\n");
+  EXPECT_EQ(Ok("logs -f trainer"), "line 1\nline 2\n");
+  CommandResult unknown = Kubectl(*server_, "logs trainer -c nope");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.output, HasSubstr("container nope is not valid for pod trainer"));
+}
+
+TEST_F(KubectlTest, WarnsAboutUnknownFieldsOfCustomAndBuiltinKinds) {
+  Ok("apply -f crds/");
+  std::ifstream tiny("deploy/examples/tiny.yaml");
+  std::stringstream text;
+  text << tiny.rdbuf();
+  std::string job = text.str();
+  const size_t spec = job.find("\nspec:\n");
+  ASSERT_NE(spec, std::string::npos) << job;
+  job.insert(spec + 7, "  foo: 1\n");
+  const std::string path = WriteFile("job.yaml", job);
+  // Clients before 1.25 check fields themselves unless told not to, and send no
+  // fieldValidation (the server's default is Warn); later ones send Warn when asked to.
+  const std::string validate = KubectlMinorVersion() < 25 ? "--validate=false" : "--validate=warn";
+  const std::string applied = Ok(absl::StrCat("apply -f ", path, " ", validate));
+  EXPECT_THAT(applied, HasSubstr("Warning: unknown field \"spec.foo\""));
+  EXPECT_EQ(Ok("get ptj tiny -o jsonpath='{.spec.foo}'"), "");
+  // Built-in kinds too.
+  const std::string pod = WriteFile(
+      "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                  "spec: {foo: 1, containers: [{name: c, image: busybox}]}\n");
+  EXPECT_THAT(Ok(absl::StrCat("apply -f ", pod, " ", validate)),
+              HasSubstr("Warning: unknown field \"spec.foo\""));
+}
+
+TEST(KubectlDataDirTest, TheServerCreatesItsDataDirectory) {
+  TempDir dir;
+  const std::string nested = absl::StrCat(dir.path(), "/nested/data");
+  absl::StatusOr<ServerProcess> server = ServerProcess::Start(nested);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_TRUE(std::filesystem::exists(absl::StrCat(nested, "/flyover-apiserver.db")));
+  EXPECT_EQ(Kubectl(*server, "get ns default").exit_code, 0);
+}
+
+TEST(KubectlDataDirTest, AFileIsNotADataDirectory) {
+  TempDir dir;
+  const std::string file = absl::StrCat(dir.path(), "/file");
+  std::ofstream(file) << "x";
+  CommandResult result =
+      RunCommand(absl::StrCat(ServerBinary(), " --port 0 --data-dir ", file));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr(absl::StrCat("--data-dir \"", file,
+                                                    "\": exists and is not a directory")));
 }
 
 TEST(KubectlTlsTest, ServesHttpsWithATokenThroughTheWrittenKubeconfig) {

@@ -93,7 +93,9 @@ absl::StatusOr<RangePage> MemoryRevisionLog::Range(const RangeRequest& request) 
     if (change.kind == Change::Kind::kDeleted) continue;
     if (request.limit > 0 && static_cast<int64_t>(page.entries.size()) == request.limit) {
       page.more = true;
-      break;
+      ++page.remaining;
+      if (!request.count_remaining) break;
+      continue;
     }
     page.entries.push_back(
         Entry{change.key, change.value, change.revision, change.create_revision});

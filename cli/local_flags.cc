@@ -1,0 +1,152 @@
+#include "cli/local_flags.h"
+
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace flyover::cli {
+namespace {
+
+absl::Status ParseCount(const std::string& flag, const std::string& value, int* out) {
+  if (!absl::SimpleAtoi(value, out) || *out < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": must be a positive integer, got \"", value, "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseDuration(const std::string& flag, const std::string& value,
+                           absl::Duration* out) {
+  if (!absl::ParseDuration(value, out) || *out <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": must be a positive duration such as 10s, got \"", value, "\""));
+  }
+  return absl::OkStatus();
+}
+
+std::string Absolute(const std::string& path) {
+  std::error_code ignored;
+  return std::filesystem::absolute(path, ignored).lexically_normal().string();
+}
+
+absl::Status Apply(LocalFlags* f, const std::string& name, const std::string& value) {
+  absl::Duration unused;
+  if (name == "data-dir") f->data_dir = Absolute(value);
+  else if (name == "super-pods") return ParseCount(name, value, &f->super_pods);
+  else if (name == "nodes-per-super-pod") return ParseCount(name, value, &f->nodes_per_super_pod);
+  else if (name == "topology") f->topology_file = Absolute(value);
+  else if (name == "mode") {
+    if (value != "simulated" && value != "process") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--mode: must be simulated or process, got \"", value, "\""));
+    }
+    f->mode = value;
+  } else if (name == "lease-interval") {
+    f->lease_interval = value;
+    return ParseDuration(name, value, &unused);
+  } else if (name == "crds") f->crds_dir = Absolute(value);
+  else if (name == "timeout") return ParseDuration(name, value, &f->timeout);
+  else return absl::InvalidArgumentError(absl::StrCat("--", name, ": unknown flag"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LocalFlags> ParseLocalFlags(const std::vector<std::string>& args) {
+  LocalFlags flags;
+  if (args.empty() || (args[0] != "up" && args[0] != "down" && args[0] != "status")) {
+    return absl::InvalidArgumentError("local: want up, down or status");
+  }
+  flags.action = args[0];
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (!absl::StartsWith(arg, "--")) {
+      return absl::InvalidArgumentError(absl::StrCat(arg, ": unexpected argument"));
+    }
+    std::string name = arg.substr(2), value;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, ": needs a value"));
+    }
+    if (absl::Status s = Apply(&flags, name, value); !s.ok()) return s;
+  }
+  if (flags.data_dir.empty()) return absl::InvalidArgumentError("--data-dir: required");
+  return flags;
+}
+
+const std::vector<Component>& LocalComponents() {
+  static const auto* components = new std::vector<Component>{
+      {"apiserver", "flyover-apiserver"}, {"nodesim", "flyover-nodesim"}};
+  return *components;
+}
+
+std::vector<std::string> ApiServerArgv(const std::string& bin_dir, const LocalFlags& flags) {
+  LocalLayout layout(flags.data_dir);
+  return {bin_dir + "/flyover-apiserver", "--data-dir", flags.data_dir + "/apiserver",
+          "--port", "0", "--kubeconfig-out", layout.Kubeconfig()};
+}
+
+Component DevicePluginComponent(const std::string& node) {
+  return {"device-plugin-" + node, "flyover-device-plugin"};
+}
+
+std::vector<std::string> DevicePluginArgv(const std::string& bin_dir, const LocalLayout& layout,
+                                          const std::string& node, int fault_port) {
+  return {bin_dir + "/flyover-device-plugin", "--node-name", node,
+          "--device-plugin-dir", layout.DevicePluginDir(node),
+          "--kubeconfig", layout.Kubeconfig(), "--device-dir", layout.NpuDeviceDir(node),
+          "--fault-port", std::to_string(fault_port), "--metrics-port", "0"};
+}
+
+std::vector<std::string> NodesimArgv(const std::string& bin_dir, const LocalFlags& flags) {
+  LocalLayout layout(flags.data_dir);
+  std::vector<std::string> argv{bin_dir + "/flyover-nodesim", "--kubeconfig", layout.Kubeconfig(),
+                                "--data-dir", flags.data_dir + "/nodesim", "--port", "0",
+                                "--mode", flags.mode, "--chaos-log", layout.ChaosLog(),
+                                "--chaos-endpoint-file", layout.ChaosEndpointFile()};
+  if (flags.topology_file.empty()) {
+    argv.insert(argv.end(), {"--super-pods", std::to_string(flags.super_pods),
+                             "--nodes-per-super-pod", std::to_string(flags.nodes_per_super_pod)});
+  } else {
+    argv.insert(argv.end(), {"--topology", flags.topology_file});
+  }
+  if (!flags.lease_interval.empty()) {
+    argv.insert(argv.end(), {"--lease-interval", flags.lease_interval});
+  }
+  return argv;
+}
+
+std::string DefaultCrdsDirectory(const std::string& bin_dir) {
+  std::string installed = bin_dir + "/../share/flyover/crds";
+  if (std::filesystem::is_directory(installed)) return installed;
+  return FLYOVER_SOURCE_CRDS_DIR;
+}
+
+std::string LocalUsage() {
+  return R"(usage: flyover local up|down|status --data-dir DIR [flags]
+
+  up      start flyover-apiserver and flyover-nodesim in the background (already running
+          components are left alone), apply crds/, wait for the nodes, in process mode
+          start one flyover-device-plugin per node and wait for its 16 dies, and print
+          the `export KUBECONFIG=DIR/kubeconfig` line to use
+  down    stop what `up` started (SIGTERM, then SIGKILL after 15 s) and remove its pid files
+  status  show each component (device plugins too): running or not, pid, log, and the
+          API server's URL
+
+flags of up:
+  --super-pods N --nodes-per-super-pod M   simulated topology (default 1 x 4)
+  --topology FILE                          topology YAML instead (docs/design/nodesim.md)
+  --mode simulated|process                 how nodes run pods (default simulated)
+  --lease-interval D                       node lease renewal interval (default 10s)
+  --crds DIR                               CRDs to apply (default: the repository's crds/)
+  --timeout D                              how long to wait for each step (default 120s)
+)";
+}
+
+}  // namespace flyover::cli

@@ -1,0 +1,87 @@
+// Flags of `flyover local up|down|status` and the layout of the local cluster's directory.
+//
+//   flyover local up --data-dir DIR [--super-pods N --nodes-per-super-pod M | --topology FILE]
+//                    [--mode simulated|process] [--lease-interval D] [--crds DIR]
+//                    [--timeout D]
+//   flyover local down --data-dir DIR
+//   flyover local status --data-dir DIR
+//
+// DIR holds kubeconfig, apiserver/ (the API server's data), nodesim/ (pod directories, and
+// device-plugins/<node>/ where each process node serves the kubelet's Registration),
+// npu/<node>/ (the emulated device files of a node's device plugin), logs/<component>.log,
+// logs/chaos.log, run/<component>.pid, run/nodesim.chaos (the fault-injection API's address)
+// and run/device-plugin-<node>.fault (that plugin's fault-control address). Components are
+// apiserver, nodesim and device-plugin-<node>. Parsing is pure; errors are InvalidArgument
+// naming the flag.
+#ifndef FLYOVER_CLI_LOCAL_FLAGS_H_
+#define FLYOVER_CLI_LOCAL_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace flyover::cli {
+
+struct LocalFlags {
+  std::string action;    // "up", "down", "status"
+  std::string data_dir;  // absolute
+  int super_pods = 1;
+  int nodes_per_super_pod = 4;
+  std::string topology_file;  // absolute; "" = the counts
+  std::string mode = "simulated";
+  std::string lease_interval;  // "" = nodesim's default
+  std::string crds_dir;        // "" = DefaultCrdsDirectory()
+  absl::Duration timeout = absl::Seconds(120);
+};
+
+[[nodiscard]] absl::StatusOr<LocalFlags> ParseLocalFlags(const std::vector<std::string>& args);
+
+// The paths inside the data directory.
+struct LocalLayout {
+  explicit LocalLayout(std::string dir) : dir(std::move(dir)) {}
+  std::string dir;
+  std::string Kubeconfig() const { return dir + "/kubeconfig"; }
+  std::string Log(const std::string& component) const { return dir + "/logs/" + component + ".log"; }
+  std::string PidFile(const std::string& component) const { return dir + "/run/" + component + ".pid"; }
+  std::string ChaosEndpointFile() const { return dir + "/run/nodesim.chaos"; }
+  std::string ChaosLog() const { return dir + "/logs/chaos.log"; }
+  std::string DevicePluginDir(const std::string& node) const {
+    return dir + "/nodesim/device-plugins/" + node;
+  }
+  std::string NpuDeviceDir(const std::string& node) const { return dir + "/npu/" + node; }
+  std::string FaultEndpointFile(const std::string& node) const {
+    return dir + "/run/device-plugin-" + node + ".fault";
+  }
+};
+
+// The components `local up` runs, in start order.
+struct Component {
+  std::string name;    // "apiserver"
+  std::string binary;  // "flyover-apiserver", a sibling of the flyover binary
+};
+[[nodiscard]] const std::vector<Component>& LocalComponents();
+// The device plugin of process-mode node `node`: "device-plugin-<node>".
+[[nodiscard]] Component DevicePluginComponent(const std::string& node);
+
+// The command line of each component for `flags` (binary path first).
+[[nodiscard]] std::vector<std::string> ApiServerArgv(const std::string& bin_dir,
+                                                     const LocalFlags& flags);
+[[nodiscard]] std::vector<std::string> NodesimArgv(const std::string& bin_dir,
+                                                   const LocalFlags& flags);
+// Node `node`'s plugin with its fault-control endpoint on 127.0.0.1:`fault_port` and no
+// metrics port (many plugins share the host).
+[[nodiscard]] std::vector<std::string> DevicePluginArgv(const std::string& bin_dir,
+                                                        const LocalLayout& layout,
+                                                        const std::string& node, int fault_port);
+
+// Where the repository's crds/ are: <bin>/../share/flyover/crds when installed, else
+// the source tree this binary was built from.
+[[nodiscard]] std::string DefaultCrdsDirectory(const std::string& bin_dir);
+
+std::string LocalUsage();
+
+}  // namespace flyover::cli
+
+#endif  // FLYOVER_CLI_LOCAL_FLAGS_H_
