@@ -6,6 +6,7 @@ find_package(absl REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(prometheus-cpp REQUIRED)
+find_package(OpenSSL REQUIRED)  # libcrypto: digests (TLS comes through cpp-httplib)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "kube/api/core/object_codecs.h"
 #include "kube/client/typed_client.h"
+#include "openssl/evp.h"
 
 namespace flyover::deviceplugin {
 namespace {
@@ -74,6 +76,7 @@ kube::core::ConfigMap BuildDeviceInfo(absl::string_view node_name,
           {resource + "-NetworkUnhealthy", network_unhealthy.ToDeviceNames()},
           {resource + "-Fault", faults.dump()}}},
         {"UpdateTime", absl::ToUnixSeconds(now)}}}};
+  device_info["CheckCode"] = DeviceInfoCheckCode(device_info["DeviceInfo"]);
   kube::core::ConfigMap config_map;
   config_map.metadata.name = absl::StrCat(kDeviceInfoPrefix, node_name);
   config_map.metadata.namespace_ = std::string(kDeviceInfoNamespace);
@@ -82,6 +85,17 @@ kube::core::ConfigMap BuildDeviceInfo(absl::string_view node_name,
   config_map.data["SuperPodID"] = absl::StrCat(description.super_pod_id);
   config_map.data["ServerIndex"] = absl::StrCat(description.server_index);
   return config_map;
+}
+
+std::string DeviceInfoCheckCode(const nlohmann::json& device_info) {
+  const std::string text = device_info.dump();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    return "";
+  }
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::vector<FaultChange> DiffFaults(const std::vector<DieStatus>& before,

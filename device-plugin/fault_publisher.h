@@ -9,9 +9,11 @@
 //                     "huawei.com/Ascend910-Fault": "<JSON list, one entry per faulty die:
 //                        fault_type, npu_name, large_model_fault_level, fault_level,
 //                        fault_handling, fault_code, fault_time_and_level_map>"},
-//                   "UpdateTime": <unix seconds>}}
+//                   "UpdateTime": <unix seconds>},
+//                  "CheckCode": "<hex SHA-256 of the DeviceInfo object's JSON>"}
 //   SuperPodID, ServerIndex  from the node description
-// Die lists are "Ascend910-0,Ascend910-1" strings. MindCluster's CheckCode is not written.
+// Die lists are "Ascend910-0,Ascend910-1" strings. Readers that verify CheckCode (as
+// MindCluster's do) hash the DeviceInfo object exactly as it appears in DeviceInfoCfg.
 //
 // Events: one per fault that appears (reason Occur, type Warning) or clears (reason
 // Recovery, type Normal), about the Node, with MindCluster's message fields (nodeName,
@@ -52,6 +54,9 @@ struct FaultPublisherOptions {
 };
 
 // The ConfigMap's content for these statuses (pure).
+// The CheckCode of a DeviceInfo object: hex SHA-256 of its compact JSON ("" if hashing fails).
+[[nodiscard]] std::string DeviceInfoCheckCode(const nlohmann::json& device_info);
+
 kube::core::ConfigMap BuildDeviceInfo(absl::string_view node_name,
                                       const NodeDescription& description,
                                       const std::vector<DieStatus>& statuses, absl::Time now);

@@ -57,6 +57,26 @@ TEST_F(FaultPublisherTest, HealthyNodeListsAllDies) {
   EXPECT_TRUE(Events().empty());
 }
 
+// CheckCode is the hex SHA-256 of the object's compact JSON: {"a":1} hashes as those 7 bytes.
+TEST(DeviceInfoCheckCodeTest, IsTheSha256OfTheCompactJson) {
+  EXPECT_EQ(DeviceInfoCheckCode(nlohmann::json::parse(R"({ "a" : 1 })")),
+            "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862");
+}
+
+TEST_F(FaultPublisherTest, CheckCodeCoversTheDeviceInfoAndChangesWithIt) {
+  ASSERT_TRUE(publisher_->PublishOnce().ok());
+  nlohmann::json healthy =
+      nlohmann::json::parse((*ConfigMap())["data"]["DeviceInfoCfg"].get<std::string>());
+  EXPECT_EQ(healthy["CheckCode"], DeviceInfoCheckCode(healthy["DeviceInfo"]));
+  EXPECT_EQ(healthy["CheckCode"].get<std::string>().size(), 64u);
+  ASSERT_TRUE(source_.InjectFault(3, FaultKind::kLinkDown).ok());
+  ASSERT_TRUE(publisher_->PublishOnce().ok());
+  nlohmann::json faulty =
+      nlohmann::json::parse((*ConfigMap())["data"]["DeviceInfoCfg"].get<std::string>());
+  EXPECT_EQ(faulty["CheckCode"], DeviceInfoCheckCode(faulty["DeviceInfo"]));
+  EXPECT_NE(faulty["CheckCode"], healthy["CheckCode"]);
+}
+
 TEST_F(FaultPublisherTest, FaultShowsInConfigMapAndEventsThenRecovers) {
   ASSERT_TRUE(publisher_->PublishOnce().ok());
   ASSERT_TRUE(source_.InjectFault(3, FaultKind::kHbmEccDoubleBit).ok());

@@ -170,6 +170,14 @@ TEST_F(NodesimApiServerTest, ProcessPodRunsRestartsAndServesLogs) {
   ASSERT_TRUE(logs);
   EXPECT_EQ(logs->status, 200);
   EXPECT_EQ(logs->body, "lr=0.01 node=sp1-node01\nlayers: 4\n");
+  // The same lines through the API server's pods/log, the path `kubectl logs --previous`
+  // takes: the server finds the node's kubelet endpoint (nodesim) from the Node's status.
+  httplib::Client api(server_->url());
+  httplib::Result proxied =
+      api.Get("/api/v1/namespaces/default/pods/crash/log?container=main&previous=true");
+  ASSERT_TRUE(proxied);
+  EXPECT_EQ(proxied->status, 200) << proxied->body;
+  EXPECT_EQ(proxied->body, "lr=0.01 node=sp1-node01\nlayers: 4\n");
 }
 
 TEST_F(NodesimApiServerTest, DeletingAPodTerminatesItsProcess) {
@@ -198,6 +206,14 @@ TEST_F(NodesimApiServerTest, DeletingAPodTerminatesItsProcess) {
   }
   EXPECT_TRUE(gone) << ReadAll(nodesim_.log());
   EXPECT_LT(absl::Now() - deleted, absl::Seconds(3) + absl::Seconds(2));  // grace + slack
+  // The API server kept the bound pod (graceful deletion) until nodesim, as the kubelet,
+  // confirmed with gracePeriodSeconds=0.
+  bool removed = false;
+  for (absl::Time end = absl::Now() + absl::Seconds(10); !removed && absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(20))) {
+    removed = absl::IsNotFound(client_->Get(PodsResource(), "default", "long").status());
+  }
+  EXPECT_TRUE(removed) << ReadAll(nodesim_.log());
 }
 
 }  // namespace
