@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "apiserver/server/apply_handler.h"
 #include "apiserver/server/object_meta.h"
+#include "apiserver/server/patch.h"
 #include "apiserver/server/strategy.h"
 #include "apiserver/server/testing/api_fixture.h"
 #include "gmock/gmock.h"
@@ -201,6 +202,18 @@ TEST(ApplyTest, StrategyRecordsUpdateEntriesForTheirManager) {
   absl::Status refused = AdmitUpdate(context, updated, bad, "");
   EXPECT_EQ(StatusFromAbsl(refused)["code"], 422);
   EXPECT_THAT(std::string(refused.message()), HasSubstr("metadata.managedFields[0].operation"));
+}
+
+// An apply body must never be merged without field ownership: only ServeApply applies it.
+TEST(ApplyTest, ApplyPatchRefusesApplyBodies) {
+  ApiFixture api;
+  std::shared_ptr<const RegistrySnapshot> snapshot = api.registry().Snapshot();
+  const discovery::ResourceInfo* config_maps = snapshot->registry().Find("", "v1", "configmaps");
+  ASSERT_NE(config_maps, nullptr);
+  absl::StatusOr<ParsedPatch> patch =
+      ParsePatch(*config_maps, "application/apply-patch+yaml", ConfigMap(R"({"a":"1"})"));
+  ASSERT_TRUE(patch.ok()) << patch.status();
+  EXPECT_TRUE(absl::IsInternal(ApplyPatch(*config_maps, *patch, json::object()).status()));
 }
 
 }  // namespace

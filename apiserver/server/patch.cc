@@ -75,10 +75,8 @@ absl::StatusOr<nlohmann::json> ApplyPatch(const discovery::ResourceInfo& resourc
     case PatchType::kStrategic:
       return ApplyStrategicMergePatch(current, patch.body, kind);
     case PatchType::kApply:
-      if (SupportsStrategicMergePatch(kind)) {
-        return ApplyStrategicMergePatch(current, patch.body, kind);
-      }
-      return ApplyMergePatch(current, patch.body);
+      // Applying without a manager would drop field ownership: apply_handler.h does it.
+      return absl::InternalError("server-side apply is served by ServeApply, not ApplyPatch");
   }
   return current;
 }

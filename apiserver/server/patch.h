@@ -9,10 +9,8 @@
 //                                           Applying it with field ownership (managedFields,
 //                                           conflicts, force, removal of dropped fields)
 //                                           needs the request's fieldManager and is
-//                                           apply_handler.h's job. ApplyPatch, which has no
-//                                           manager, only merges it (strategic merge for
-//                                           built-ins, merge patch otherwise) and tracks no
-//                                           ownership.
+//                                           apply_handler.h's job; ApplyPatch refuses it
+//                                           (Internal) rather than merge it without owners.
 // Anything else is 415 UnsupportedMediaType listing the accepted types.
 //
 // Thread-safety: free functions; the returned mutation is immutable.
