@@ -53,7 +53,7 @@ TEST(SummarizeJobTest, NamesEverythingAUserChecks) {
   const std::string summary = SummarizeJob(Load("deploy/examples/tiny.yaml"));
   EXPECT_THAT(summary, HasSubstr("default/tiny: valid"));
   EXPECT_THAT(summary, HasSubstr("2 pods × 2 NPUs = 4 Ascend 910C dies on 1 node"));
-  EXPECT_THAT(summary, HasSubstr("300 steps, global batch 32 (8 per rank in micro-batches of 4)"));
+  EXPECT_THAT(summary, HasSubstr("600 steps, global batch 32 (8 per rank in micro-batches of 4)"));
   EXPECT_THAT(summary, HasSubstr("InPlace → ReschedulePod → RestartJob"));
   EXPECT_THAT(summary, HasSubstr("every 25 steps to /var/lib/flyover/checkpoints, keep 3"));
 }

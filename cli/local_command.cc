@@ -15,6 +15,8 @@
 #include "common/posix_file_system.h"
 #include "common/status.h"
 #include "kube/client/config.h"
+#include "kube/client/resource.h"
+#include "nlohmann/json.hpp"
 #include "nodesim/flags.h"
 #include "nodesim/node_object.h"
 
@@ -61,6 +63,38 @@ absl::Status UpDevicePlugins(const LocalLayout& layout, const std::vector<std::s
   return absl::OkStatus();
 }
 
+// Starts the scheduler and the operator and waits until each holds its leader Lease.
+absl::Status UpControllers(const LocalFlags& flags, kube::RestClient* client, absl::Time deadline,
+                           std::ostream& err) {
+  const std::string bin = SelfDirectory();
+  struct Controller {
+    const Component& component;
+    std::vector<std::string> argv;
+    const char* lease;
+  };
+  const Controller controllers[] = {
+      {LocalComponents()[2], SchedulerArgv(bin, flags), kSchedulerLease},
+      {LocalComponents()[3], OperatorArgv(bin, flags), kOperatorLease}};
+  LocalLayout layout(flags.data_dir);
+  for (const Controller& c : controllers) {
+    ASSIGN_OR_RETURN(auto pid, EnsureComponent(layout, c.component, c.argv, err));
+    RETURN_IF_ERROR(WaitFor(c.component.name, pid.first, deadline, [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(nlohmann::json lease,
+                       client->Get(kube::LeasesResource(), "default", c.lease));
+      const nlohmann::json* holder = nullptr;
+      if (auto spec = lease.find("spec"); spec != lease.end() && spec->is_object()) {
+        if (auto h = spec->find("holderIdentity"); h != spec->end()) holder = &*h;
+      }
+      if (holder && holder->is_string() && !holder->get<std::string>().empty()) {
+        return absl::OkStatus();
+      }
+      return absl::UnavailableError("no leader yet");
+    }));
+    err << c.component.name << ": leading (Lease default/" << c.lease << ")\n";
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Up(const LocalFlags& flags, std::ostream& out, std::ostream& err) {
   LocalLayout layout(flags.data_dir);
   for (const char* sub : {"logs", "run", "apiserver", "nodesim"}) {
@@ -102,6 +136,7 @@ absl::Status Up(const LocalFlags& flags, std::ostream& out, std::ostream& err) {
     err << "nodesim: " << expected << " nodes registered\n";
   }
   RETURN_IF_ERROR(UpDevicePlugins(layout, ProcessNodes(specs), client.get(), deadline, err));
+  RETURN_IF_ERROR(UpControllers(flags, client.get(), deadline, err));
   out << "export KUBECONFIG=" << layout.Kubeconfig() << "\n";
   return absl::OkStatus();
 }

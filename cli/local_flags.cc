@@ -82,7 +82,8 @@ absl::StatusOr<LocalFlags> ParseLocalFlags(const std::vector<std::string>& args)
 
 const std::vector<Component>& LocalComponents() {
   static const auto* components = new std::vector<Component>{
-      {"apiserver", "flyover-apiserver"}, {"nodesim", "flyover-nodesim"}};
+      {"apiserver", "flyover-apiserver"}, {"nodesim", "flyover-nodesim"},
+      {"scheduler", "flyover-scheduler"}, {"operator", "flyover-operator"}};
   return *components;
 }
 
@@ -122,6 +123,21 @@ std::vector<std::string> NodesimArgv(const std::string& bin_dir, const LocalFlag
   return argv;
 }
 
+// Both controllers elect a leader through a Lease in "default" (the embedded API server has
+// no kube-system until someone creates it); `up` waits for the Lease as proof of life.
+std::vector<std::string> SchedulerArgv(const std::string& bin_dir, const LocalFlags& flags) {
+  LocalLayout layout(flags.data_dir);
+  return {bin_dir + "/flyover-scheduler", "--kubeconfig", layout.Kubeconfig(),
+          "--metrics-port", "0", "--leader-elect", "--leader-elect-namespace", "default"};
+}
+
+std::vector<std::string> OperatorArgv(const std::string& bin_dir, const LocalFlags& flags) {
+  LocalLayout layout(flags.data_dir);
+  return {bin_dir + "/flyover-operator", "--kubeconfig", layout.Kubeconfig(),
+          "--metrics-port", "0", "--supervision-bind-address", "127.0.0.1",
+          "--supervision-port", "0", "--leader-elect", "--leader-elect-namespace", "default"};
+}
+
 std::string DefaultCrdsDirectory(const std::string& bin_dir) {
   std::string installed = bin_dir + "/../share/flyover/crds";
   if (std::filesystem::is_directory(installed)) return installed;
@@ -133,8 +149,9 @@ std::string LocalUsage() {
 
   up      start flyover-apiserver and flyover-nodesim in the background (already running
           components are left alone), apply crds/, wait for the nodes, in process mode
-          start one flyover-device-plugin per node and wait for its 16 dies, and print
-          the `export KUBECONFIG=DIR/kubeconfig` line to use
+          start one flyover-device-plugin per node and wait for its 16 dies, start
+          flyover-scheduler and flyover-operator and wait for their leader Leases, and
+          print the `export KUBECONFIG=DIR/kubeconfig` line to use
   down    stop what `up` started (SIGTERM, then SIGKILL after 15 s) and remove its pid files
   status  show each component (device plugins too): running or not, pid, log, and the
           API server's URL

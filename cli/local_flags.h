@@ -70,6 +70,13 @@ struct Component {
                                                      const LocalFlags& flags);
 [[nodiscard]] std::vector<std::string> NodesimArgv(const std::string& bin_dir,
                                                    const LocalFlags& flags);
+[[nodiscard]] std::vector<std::string> SchedulerArgv(const std::string& bin_dir,
+                                                     const LocalFlags& flags);
+[[nodiscard]] std::vector<std::string> OperatorArgv(const std::string& bin_dir,
+                                                    const LocalFlags& flags);
+// The Lease each controller holds while it leads (namespace "default"): `up` waits for it.
+inline constexpr char kSchedulerLease[] = "flyover-scheduler";
+inline constexpr char kOperatorLease[] = "flyover-operator";
 // Node `node`'s plugin with its fault-control endpoint on 127.0.0.1:`fault_port` and no
 // metrics port (many plugins share the host).
 [[nodiscard]] std::vector<std::string> DevicePluginArgv(const std::string& bin_dir,

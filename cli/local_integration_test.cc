@@ -143,6 +143,11 @@ TEST_F(LocalClusterTest, UpStatusChaosDown) {
                                                  " log=", data_, "/logs/apiserver.log")));
   EXPECT_THAT(status.out, HasSubstr("api: http"));
   EXPECT_THAT(status.out, HasSubstr("chaos: http://127.0.0.1:"));
+  // The controllers run and lead: up waited for their Leases.
+  EXPECT_THAT(up.err, HasSubstr("scheduler: leading (Lease default/flyover-scheduler)"));
+  EXPECT_THAT(up.err, HasSubstr("operator: leading (Lease default/flyover-operator)"));
+  EXPECT_THAT(status.out, HasSubstr("scheduler: running pid="));
+  EXPECT_THAT(status.out, HasSubstr("operator: running pid="));
 
   // kill-pod: the process dies with SIGKILL (exit 137) and restartPolicy Always restarts it.
   std::unique_ptr<kube::RestClient> client = Client();

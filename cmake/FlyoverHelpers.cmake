@@ -20,6 +20,7 @@ function(_flyover_register target module deps)
   set_target_properties(${target} PROPERTIES FLYOVER_MODULE ${module} FLYOVER_DEPS "${deps}")
   set_property(GLOBAL APPEND PROPERTY FLYOVER_TARGETS ${target})
   flyover_apply_flags(${target} ${ARGN})
+  flyover_use_pch(${target} ${ARGN})
 endfunction()
 
 # flyover_library(<name> MODULE <module> SRCS <file>... [DEPS <target>...])
@@ -59,8 +60,15 @@ function(flyover_test name)
   _flyover_register(${name} ${ARG_MODULE} "${ARG_DEPS}" TEST)
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_MODE PRE_TEST)
+  # gtest_discover_tests flattens its PROPERTIES, so a second label would be read as a
+  # property name. The labels go on after discovery instead, on the test list it defines.
+  set(labels_file ${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake)
+  file(WRITE ${labels_file} "if(${name}_TESTS)\n"
+    "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${labels_file})
   if("unit" IN_LIST ARG_LABELS)
     set_property(GLOBAL APPEND PROPERTY FLYOVER_UNIT_TESTS ${name})
   endif()

@@ -3,7 +3,10 @@
 flyover_seam(common            ALLOWS common)
 flyover_seam(kube              ALLOWS common kube)
 # The worker runs without Kubernetes: it never links kube/.
-flyover_seam(worker            ALLOWS common worker)
+flyover_seam(worker            ALLOWS common worker_protocol worker)
+# The rendezvous protocol and its in-process server (worker/comm/): spoken by the worker
+# (client) and served by the operator, so both may link it; it links only common.
+flyover_seam(worker_protocol   ALLOWS common worker_protocol)
 # Scheduler plugins see only the framework, which itself knows nothing of kube/.
 flyover_seam(sched_framework   ALLOWS common sched_framework)
 flyover_seam(sched_plugins     ALLOWS common sched_framework sched_plugins)
@@ -11,13 +14,16 @@ flyover_seam(scheduler         ALLOWS common kube sched_framework sched_plugins 
 # The kubelet device-plugin protocol is shared by the plugin and the virtual kubelet.
 flyover_seam(deviceplugin_api  ALLOWS deviceplugin_api)
 flyover_seam(device_plugin     ALLOWS common kube deviceplugin_api device_plugin)
-flyover_seam(operator          ALLOWS common kube operator)
+flyover_seam(operator          ALLOWS common kube worker_protocol operator)
 flyover_seam(apiserver         ALLOWS common kube apiserver)
 flyover_seam(nodesim           ALLOWS common kube deviceplugin_api nodesim)
 # The command line and the cross-module tests and benchmarks may use everything.
-flyover_seam(cli               ALLOWS common kube worker sched_framework sched_plugins scheduler
-                                      deviceplugin_api device_plugin operator apiserver nodesim cli)
-flyover_seam(tests             ALLOWS common kube worker sched_framework sched_plugins scheduler
-                                      deviceplugin_api device_plugin operator apiserver nodesim tests)
-flyover_seam(bench             ALLOWS common kube worker sched_framework sched_plugins scheduler
-                                      deviceplugin_api device_plugin operator apiserver nodesim bench)
+flyover_seam(cli               ALLOWS common kube worker worker_protocol sched_framework
+                                      sched_plugins scheduler deviceplugin_api device_plugin
+                                      operator apiserver nodesim cli)
+flyover_seam(tests             ALLOWS common kube worker worker_protocol sched_framework
+                                      sched_plugins scheduler deviceplugin_api device_plugin
+                                      operator apiserver nodesim tests)
+flyover_seam(bench             ALLOWS common kube worker worker_protocol sched_framework
+                                      sched_plugins scheduler deviceplugin_api device_plugin
+                                      operator apiserver nodesim bench)

@@ -147,6 +147,27 @@ TEST_F(PodControllerTest, PodsSucceedAfterTheirAnnotation) {
   EXPECT_EQ(simulated_->succeeded(), 1);
 }
 
+// A requeue can run on the Running pod the informer still holds after the pod already
+// succeeded: the runtime must not finish (and count) it twice.
+TEST_F(PodControllerTest, AStaleRunningPodIsNotFinishedTwice) {
+  ASSERT_TRUE(api_.Create(PodsResource(),
+                          PodOn("short", "sp0-node00", {{kAnnotationSucceedAfter, "30s"}}))
+                  .ok());
+  SimulatedPodRuntime runtime(client_.get(), {.clock = &clock_});
+  NodeRef node{.spec = &nodes_[0], .index = 0};
+  absl::StatusOr<kube::core::Pod> pending = kube::core::DecodePod(Pod("short"));
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_TRUE(runtime.Sync("ml/short", *pending, node).ok());
+  absl::StatusOr<kube::core::Pod> running = kube::core::DecodePod(Pod("short"));
+  ASSERT_TRUE(running.ok()) << running.status();
+  ASSERT_EQ(running->status.phase, "Running");
+  clock_.Advance(absl::Seconds(31));
+  ASSERT_TRUE(runtime.Sync("ml/short", *running, node).ok());  // finishes it
+  ASSERT_TRUE(runtime.Sync("ml/short", *running, node).ok());  // the stale copy again
+  EXPECT_EQ(Pod("short")["status"]["phase"], "Succeeded");
+  EXPECT_EQ(runtime.succeeded(), 1);
+}
+
 TEST_F(PodControllerTest, PodsWithoutDeadlineRunUntilDeleted) {
   ASSERT_TRUE(api_.Create(PodsResource(), PodOn("long", "sp0-node00")).ok());
   StartController();

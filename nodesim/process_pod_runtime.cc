@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "kube/client/api_status.h"
+#include "nodesim/pod_path.h"
 #include "nodesim/pod_status.h"
 #include "nodesim/pod_volumes.h"
 #include "nodesim/simulated_pod_runtime.h"
@@ -27,7 +28,9 @@ constexpr char kLocalIp[] = "127.0.0.1";
 
 EnvList BaseEnv(const Pod& pod, const ChaosState* chaos) {
   EnvList env;
-  for (const char* name : {"PATH", "HOME", "LANG", "TMPDIR", "LD_LIBRARY_PATH"}) {
+  const char* host_path = std::getenv("PATH");
+  env.emplace_back("PATH", PrependToPath(OwnBinaryDirectory(), host_path ? host_path : ""));
+  for (const char* name : {"HOME", "LANG", "TMPDIR", "LD_LIBRARY_PATH"}) {
     if (const char* value = std::getenv(name)) env.emplace_back(name, value);
   }
   env.emplace_back("HOSTNAME", pod.metadata.name);
@@ -143,6 +146,11 @@ void ProcessPodRuntime::Forget(const std::string& key) {
 absl::StatusOr<std::vector<ContainerLaunch>> ProcessPodRuntime::PrepareContainers(
     const Pod& pod, const std::string& pod_dir, const PodDevices& devices) {
   ASSIGN_OR_RETURN(auto volumes, WriteVolumes(pod, pod_dir, source_));
+  // The addresses the status will report, known before the containers start (as a
+  // kubelet knows them): the downward API's status.podIP and status.hostIP read these.
+  Pod addressed = pod;
+  addressed.status.pod_ip = kLocalIp;
+  addressed.status.host_ip = kLocalIp;
   std::vector<ContainerLaunch> launches;
   for (const kube::core::Container& container : pod.spec.containers) {
     if (container.command.empty() && container.args.empty()) {
@@ -151,7 +159,7 @@ absl::StatusOr<std::vector<ContainerLaunch>> ProcessPodRuntime::PrepareContainer
           "].command: process mode needs a command (an image's entrypoint is not known here)"));
     }
     ASSIGN_OR_RETURN(std::vector<Mount> mounts, ContainerMounts(container, volumes));
-    ASSIGN_OR_RETURN(EnvList pod_env, ResolveEnv(pod, container, source_));
+    ASSIGN_OR_RETURN(EnvList pod_env, ResolveEnv(addressed, container, source_));
     EnvList env = BaseEnv(pod, options_.chaos);
     // The device plugins' env comes before the pod's, as the kubelet orders them.
     if (const ContainerDevices* held = devices.Find(container.name); held != nullptr) {

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -97,6 +98,22 @@ TEST_F(ProcessPodRuntimeTest, RunsTheCommandWithEnvAndMountedFiles) {
   // stdout and stderr are two pipes: lines of different streams may interleave either way.
   std::vector<std::string> lines = absl::StrSplit(Log("ok"), '\n', absl::SkipEmpty());
   EXPECT_THAT(lines, ::testing::UnorderedElementsAre("ok hello", "from-file", "oops"));
+}
+
+// A kubelet knows the pod's IP before its containers start: the downward API's status.podIP
+// and status.hostIP are the address the processes listen on, not the still empty status.
+// PATH starts with the directory of the running binary (Flyover's binaries sit together).
+TEST_F(ProcessPodRuntimeTest, DownwardApiSeesThePodAddressAndPathHasOwnDirectory) {
+  json pod = ShellPod("addr", "echo ip=$POD_IP host=$HOST_IP; echo path=${PATH%%:*}", "Never");
+  json& env = pod["spec"]["containers"][0]["env"];
+  env.push_back({{"name", "POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}});
+  env.push_back({{"name", "HOST_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.hostIP"}}}}}});
+  Run(pod);
+  WaitForStatus("addr", [](const json& s) { return Phase(s, "Succeeded"); });
+  std::vector<std::string> lines = absl::StrSplit(Log("addr"), '\n', absl::SkipEmpty());
+  EXPECT_THAT(lines, ::testing::ElementsAre(
+                         "ip=127.0.0.1 host=127.0.0.1",
+                         "path=" + std::filesystem::read_symlink("/proc/self/exe").parent_path().string()));
 }
 
 TEST_F(ProcessPodRuntimeTest, RestartsFailuresWithBackoffAndReportsLastState) {

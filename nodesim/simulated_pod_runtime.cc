@@ -51,8 +51,12 @@ absl::StatusOr<kube::Result> SimulatedPodRuntime::MaybeSucceed(const Pod& pod) {
   absl::Time now = options_.clock->Now();
   absl::Time due = pod.status.start_time.value_or(now) + *after;
   if (now < due) return kube::Result{.requeue_after = due - now};
-  absl::Status status = PatchPodStatus(client_, pod, SucceededStatusPatch(pod, now));
-  if (absl::IsNotFound(status)) return kube::Result{};
+  // Only from the Running object we saw: a requeue that runs before the informer brings
+  // back the Succeeded pod must not finish it (and count it) a second time.
+  nlohmann::json patch = SucceededStatusPatch(pod, now);
+  patch["metadata"]["resourceVersion"] = pod.metadata.resource_version;
+  absl::Status status = PatchPodStatus(client_, pod, patch);
+  if (absl::IsNotFound(status) || absl::IsAborted(status)) return kube::Result{};
   RETURN_IF_ERROR(status);
   succeeded_.fetch_add(1);
   return kube::Result{};

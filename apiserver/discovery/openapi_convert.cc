@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "apiserver/discovery/builtin_schemas.h"
@@ -154,7 +155,7 @@ json ListSchema(const ResourceInfo& resource) {
       {{"items", dsl::ArrayOf(dsl::Ref(DefinitionName(resource), ""), "The objects.")}},
       {"items"});
   schema["properties"]["metadata"] =
-      dsl::Ref(std::string(dsl::kMeta) + "ListMeta", "Standard list metadata.");
+      dsl::Ref(absl::StrCat(dsl::kMeta, "ListMeta"), "Standard list metadata.");
   return schema;
 }
 

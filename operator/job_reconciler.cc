@@ -1,0 +1,199 @@
+#include "operator/job_reconciler.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "kube/api/post_training_job_codec.h"
+#include "kube/api/post_training_job_validation.h"
+#include "kube/client/resource.h"
+#include "operator/job_reconciler_run.h"
+#include "operator/supervision/fault_detector.h"
+
+namespace flyover::op {
+
+using kube::JobPhase;
+
+JobReconciler::JobReconciler(kube::RestClient* client, SupervisionRegistry* registry,
+                             kube::EventRecorder* events, OperatorMetrics* metrics,
+                             JobReconcilerOptions options,
+                             std::function<void(const std::string&)> forget_rendezvous)
+    : client_(client),
+      registry_(registry),
+      events_(events),
+      metrics_(metrics),
+      options_(std::move(options)),
+      forget_rendezvous_(std::move(forget_rendezvous)),
+      owned_(client) {}
+
+absl::StatusOr<kube::Result> JobReconciler::Reconcile(const std::string& key) {
+  const absl::Time start = options_.clock->Now();
+  std::vector<std::string> parts = absl::StrSplit(key, '/');
+  if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("key: \"", key, "\" is not <namespace>/<name>"));
+  }
+  Run run{.key = key, .id = JobId(parts[0], parts[1]), .now = start};
+  absl::StatusOr<nlohmann::json> raw =
+      client_->Get(kube::PostTrainingJobsResource(), parts[0], parts[1]);
+  if (absl::IsNotFound(raw.status())) {
+    registry_->ForgetJob(run.id);
+    if (forget_rendezvous_) forget_rendezvous_(run.id);
+    if (metrics_ != nullptr) metrics_->ObservePhase(key, "");
+    return kube::Result{};
+  }
+  if (!raw.ok()) return raw.status();
+  kube::ErrorList errors;
+  run.job = kube::DecodePostTrainingJob(*raw, &errors);
+  if (errors.empty()) kube::ValidatePostTrainingJob(run.job, &errors);
+  absl::StatusOr<kube::Result> result =
+      errors.empty()
+          ? ReconcileJob(run)
+          : Fail(run, kConditionValid, "InvalidSpec", absl::StrJoin(errors.Strings(), "; "));
+  if (metrics_ != nullptr) metrics_->ObserveReconcile(options_.clock->Now() - start);
+  return result;
+}
+
+absl::StatusOr<kube::Result> JobReconciler::ReconcileJob(Run& run) {
+  kube::PostTrainingJob& job = run.job;
+  if (job.metadata.deletion_timestamp.has_value()) {
+    registry_->ForgetJob(run.id);
+    return kube::Result{};
+  }
+  if (IsFinished(job.status)) return Finish(run);
+  absl::StatusOr<std::string> token = owned_.EnsureTokenSecret(job);
+  absl::Status service = token.ok() ? owned_.EnsureService(job) : token.status();
+  if (absl::IsFailedPrecondition(service)) {
+    return Fail(run, kConditionFailed, "OwnedObjectConflict", std::string(service.message()));
+  }
+  RETURN_IF_ERROR(service);
+  if (job.spec.suspend) {
+    RETURN_IF_ERROR(Suspend(run));
+    return kube::Result{};
+  }
+  if (job.status.phase == JobPhase::kSuspended) {
+    ++job.status.restart_generation;
+    Event(run, false, "Resumed",
+          absl::StrCat(
+              "resuming in generation ", job.status.restart_generation, " from step ",
+              job.status.last_checkpoint.has_value() ? job.status.last_checkpoint->step : 0));
+  }
+  run.token = *token;
+  return ReconcileActive(run);
+}
+
+absl::StatusOr<kube::Result> JobReconciler::ReconcileActive(Run& run) {
+  JobObservation seen;
+  absl::Status synced = SyncAndObservePods(run, &seen);
+  if (absl::IsInvalidArgument(synced)) {
+    return Fail(run, kConditionFailed, "PodRejected", std::string(synced.message()));
+  }
+  RETURN_IF_ERROR(synced);
+  seen.progress = registry_->Progress(run.id);
+  seen.rank_table_ready = seen.progress.has_value() && seen.progress->rank_table.has_value();
+  if (seen.rank_table_ready) {
+    for (kube::FaultRecord& fault :
+         StallFaults(*seen.progress, run.job.spec.fault_tolerance, run.now)) {
+      registry_->RecordFault(run.id, std::move(fault));
+    }
+  }
+  seen.faults = registry_->Faults(run.id);
+  kube::PostTrainingJobStatus status = NextStatus(run.job, seen, run.now);
+  ASSIGN_OR_RETURN(std::optional<kube::Result> recovery,
+                   Recover(run, seen.progress, std::move(status)));
+  if (recovery.has_value()) return *recovery;
+  const kube::PostTrainingJobStatus& now = run.job.status;
+  if (now.phase == JobPhase::kRunning || now.phase == JobPhase::kRecovering)
+    return kube::Result{.requeue_after = options_.running_resync};
+  if (IsFinished(now)) return Finish(run);
+  return kube::Result{};
+}
+
+absl::StatusOr<kube::Result> JobReconciler::Finish(Run& run) {
+  const kube::PostTrainingJob& job = run.job;
+  if (job.status.phase == JobPhase::kFailed) {
+    ASSIGN_OR_RETURN(std::vector<nlohmann::json> pods, owned_.ListPods(job));
+    ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(pods));
+    if (deleted > 0)
+      Event(run, false, "DeletedPods",
+            absl::StrCat("deleted ", deleted, " pods of the failed job"));
+  }
+  if (!job.spec.ttl_seconds_after_finished.has_value() || !job.status.completion_time.has_value()) {
+    return kube::Result{};
+  }
+  const absl::Time expires =
+      *job.status.completion_time + absl::Seconds(*job.spec.ttl_seconds_after_finished);
+  if (run.now < expires) return kube::Result{.requeue_after = expires - run.now};
+  log::Info("deleting finished job after its ttl", {{"job", run.key}});
+  RETURN_IF_ERROR(owned_.DeleteJob(job));
+  registry_->ForgetJob(run.id);
+  if (forget_rendezvous_) forget_rendezvous_(run.id);
+  return kube::Result{};
+}
+
+absl::Status JobReconciler::Suspend(Run& run) {
+  ASSIGN_OR_RETURN(std::vector<nlohmann::json> pods, owned_.ListPods(run.job));
+  ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(pods));
+  if (deleted > 0) {
+    Event(run, false, "DeletedPods", absl::StrCat("suspended: deleted ", deleted, " pods"));
+  }
+  registry_->ForgetJob(run.id);
+  if (forget_rendezvous_) forget_rendezvous_(run.id);
+  return WriteStatus(run, SuspendedStatus(run.job, run.now));
+}
+
+absl::StatusOr<kube::Result> JobReconciler::Fail(Run& run, const std::string& condition,
+                                                 const std::string& reason,
+                                                 const std::string& message) {
+  Event(run, true, reason, message);
+  RETURN_IF_ERROR(WriteStatus(run, FailedStatus(run.job, condition, reason, message, run.now)));
+  return kube::Result{};
+}
+
+absl::Status JobReconciler::WriteStatus(Run& run, kube::PostTrainingJobStatus status) {
+  if (status == run.job.status) return absl::OkStatus();
+  const std::optional<JobPhase> before = run.job.status.phase;
+  std::vector<kube::FaultRecord> fresh;
+  for (const kube::FaultRecord& fault : status.faults) {
+    const auto same = [&fault](const kube::FaultRecord& f) { return SameFault(f, fault); };
+    if (std::none_of(run.job.status.faults.begin(), run.job.status.faults.end(), same)) {
+      fresh.push_back(fault);
+    }
+  }
+  run.job.status = std::move(status);
+  RETURN_IF_ERROR(owned_.UpdateStatus(run.job));
+  for (const kube::FaultRecord& fault : fresh) {
+    if (metrics_ != nullptr) metrics_->CountFault(fault.fault_class);
+    Event(run, true, "FaultDetected",
+          absl::StrCat(fault.fault_class, " on pod ", fault.pod,
+                       fault.rank.has_value() ? absl::StrCat(" rank ", *fault.rank) : "", ": ",
+                       fault.message));
+  }
+  const std::optional<JobPhase> after = run.job.status.phase;
+  if (before != after && after.has_value()) {
+    Event(
+        run, after == JobPhase::kFailed, kube::EnumName(*after),
+        absl::StrCat("phase ", before.has_value() ? kube::EnumName(*before) : "(none)", " -> ",
+                     kube::EnumName(*after), " in generation ", run.job.status.restart_generation));
+  }
+  if (metrics_ != nullptr && after.has_value())
+    metrics_->ObservePhase(run.key, kube::EnumName(*after));
+  return absl::OkStatus();
+}
+
+void JobReconciler::Event(const Run& run, bool warning, const std::string& reason,
+                          const std::string& message) {
+  if (events_ == nullptr) return;
+  const kube::ObjectMeta& meta = run.job.metadata;
+  events_->Event({.api_version = kube::kPostTrainingJobApiVersion,
+                  .kind = kube::kPostTrainingJobKind,
+                  .namespace_ = meta.namespace_,
+                  .name = meta.name,
+                  .uid = meta.uid},
+                 warning ? kube::EventType::kWarning : kube::EventType::kNormal, reason, message);
+}
+
+}  // namespace flyover::op

@@ -1,0 +1,100 @@
+#include "operator/operator_app.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "kube/cache/rest_lister_watcher.h"
+#include "kube/client/resource.h"
+#include "kube/controller/handlers.h"
+#include "kube/controller/runnable.h"
+
+namespace flyover::op {
+namespace {
+
+// "<namespace>.<name>" -> "<namespace>/<name>" (namespaces hold no dots).
+std::string KeyOfJobId(const std::string& id) {
+  std::string key = id;
+  if (size_t dot = key.find('.'); dot != std::string::npos) key[dot] = '/';
+  return key;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OperatorApp>> OperatorApp::Create(kube::RestClient* client,
+                                                                 OperatorAppOptions options) {
+  std::unique_ptr<OperatorApp> app(new OperatorApp());
+  RETURN_IF_ERROR(app->Assemble(client, std::move(options)));
+  return app;
+}
+
+OperatorApp::~OperatorApp() {
+  registry_.SetListener(nullptr);
+  if (server_ != nullptr) server_->Stop();
+}
+
+absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions options) {
+  prometheus_ = std::make_shared<prometheus::Registry>();
+  leader_ = options.elector.get();
+  kube::LeaderElector* leader = leader_;
+  server_ = std::make_unique<SupervisionServer>(
+      &registry_, [leader] { return leader == nullptr || leader->IsLeader(); },
+      options.supervision);
+  ASSIGN_OR_RETURN(int port, server_->Start());
+  url_ = options.supervision_url
+             ? options.supervision_url(port)
+             : absl::StrCat("http://", options.supervision.bind_address, ":", port);
+  sink_ = std::make_unique<kube::RestEventSink>(client);
+  ASSIGN_OR_RETURN(recorder_,
+                   kube::SinkEventRecorder::Create(sink_.get(), {.component = "flyover-operator",
+                                                                 .host = options.identity,
+                                                                 .registry = prometheus_}));
+  metrics_ = std::make_unique<OperatorMetrics>(*prometheus_);
+  options.reconciler.pods.supervision_url = url_;
+  SupervisionServer* server = server_.get();
+  reconciler_ = std::make_unique<JobReconciler>(
+      client, &registry_, recorder_.get(), metrics_.get(), options.reconciler,
+      [server](const std::string& id) { server->ForgetRendezvous(id); });
+  jobs_ = std::make_unique<kube::SharedInformer>(
+      std::make_shared<kube::RestListerWatcher>(client, kube::PostTrainingJobsResource()),
+      kube::SharedInformerOptions{.resource = "posttrainingjobs", .registry = prometheus_});
+  pods_ = std::make_unique<kube::SharedInformer>(
+      std::make_shared<kube::RestListerWatcher>(client, kube::PodsResource()),
+      kube::SharedInformerOptions{.resource = "pods", .registry = prometheus_});
+  JobReconciler* reconciler = reconciler_.get();
+  ASSIGN_OR_RETURN(std::shared_ptr<kube::Controller> controller,
+                   kube::Controller::Create({.name = "posttrainingjob",
+                                             .max_concurrent_reconciles = options.workers,
+                                             .registry = prometheus_},
+                                            [reconciler](const std::string& key) {
+                                              return reconciler->Reconcile(key);
+                                            }));
+  RETURN_IF_ERROR(controller->Watch(jobs_.get(), kube::EnqueueObject()));
+  RETURN_IF_ERROR(
+      controller->Watch(pods_.get(), kube::EnqueueOwner({.api_group = kube::kPostTrainingJobGroup,
+                                                         .kind = kube::kPostTrainingJobKind})));
+  registry_.SetListener(
+      [c = controller.get()](const std::string& id) { c->Enqueue(KeyOfJobId(id)); });
+  manager_ =
+      std::make_unique<kube::Manager>(kube::ManagerOptions{.name = "flyover-operator",
+                                                           .serve_metrics = options.serve_metrics,
+                                                           .metrics_server = options.metrics_server,
+                                                           .registry = prometheus_,
+                                                           .ready_only_when_leading = true},
+                                      std::move(options.elector));
+  RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("posttrainingjobs", jobs_.get())));
+  RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("pods", pods_.get())));
+  return manager_->Add(std::move(controller));
+}
+
+absl::Status OperatorApp::Run(kube::StopSignal* stop) {
+  log::Info("flyover-operator running", {{"supervision_url", url_}});
+  absl::Status result = manager_->Run(stop);
+  registry_.SetListener(nullptr);
+  server_->Stop();
+  (void)recorder_->Flush(absl::Seconds(2));
+  return result;
+}
+
+}  // namespace flyover::op
