@@ -117,27 +117,52 @@ cmd_test() {
 
 cmd_demo() {
   install_deps
-  build_main --target flyover flyover-apiserver flyover-nodesim
+  build_main --target flyover flyover-apiserver flyover-nodesim flyover-device-plugin \
+    flyover-scheduler flyover-operator flyover-worker
   log "validating the example jobs (parse, default, validate)"
   build/bin/flyover validate deploy/examples/*.yaml
   log "rejecting the invalid examples, each with its documented error"
   build/bin/flyover validate --expect-invalid deploy/examples/invalid/*.yaml
 
   DEMO_DIR=$(mktemp -d -t flyover-demo.XXXXXX)
-  log "flyover local up: the embedded control plane, the CRDs and 2 super-pods x 4 simulated nodes (in $DEMO_DIR)"
+  log "flyover local up: control plane, CRDs, 2 super-pods x 4 Ascend nodes running pods as processes, device plugins, scheduler, operator (in $DEMO_DIR)"
   trap 'build/bin/flyover local down --data-dir "$DEMO_DIR" >/dev/null 2>&1 || true' EXIT
-  eval "$(build/bin/flyover local up --data-dir "$DEMO_DIR" --super-pods 2 --nodes-per-super-pod 4)"
+  eval "$(build/bin/flyover local up --data-dir "$DEMO_DIR" --mode process --super-pods 2 --nodes-per-super-pod 4)"
   build/bin/flyover local status --data-dir "$DEMO_DIR"
-  log "kubectl get nodes (Ascend 910C nodes with their super-pod labels)"
+  log "kubectl get nodes (Ascend 910C nodes with their super-pod labels and 16 dies each)"
   kubectl get nodes -L huawei.com/topotree.superpodid -L accelerator-type
-  log "kubectl apply -f deploy/examples/tiny.yaml"
-  kubectl apply -f deploy/examples/tiny.yaml
-  kubectl get posttrainingjobs -o wide
   log "an invalid job is refused at admission, as kubectl shows it"
   if kubectl apply -f deploy/examples/invalid/npus-odd.yaml; then
     echo "error: the invalid job was accepted" >&2; return 1
   fi
-  log "done: the operator and scheduler that run the job come next (see README.md)"
+  # The pods are processes on this host: keep their checkpoints in the demo's directory.
+  log "kubectl apply -f deploy/examples/tiny.yaml (checkpoints in $DEMO_DIR/checkpoints)"
+  sed "s|^  checkpoint:\$|  checkpoint:\n    path: $DEMO_DIR/checkpoints|" deploy/examples/tiny.yaml |
+    kubectl apply -f -
+  demo_follow_job tiny 600 200
+  log "a fault: kubectl delete pod tiny-1-g0 while it trains; the operator replaces it and the job resumes from its checkpoint"
+  kubectl delete pod tiny-1-g0 --wait=false
+  demo_follow_job tiny 600
+  log "kubectl get pods (one pod per rank index, bound by flyover-scheduler; tiny-1 replaced)"
+  kubectl get pods -o wide
+  log "the job's status: placement, evaluation before/after, the fault with its detection and recovery"
+  kubectl get posttrainingjob tiny -o jsonpath='{.status}' | /usr/bin/python3 -m json.tool
+}
+
+# demo_follow_job <name> <timeout seconds> [step]: prints `kubectl get ptj` until the job
+# finishes, or until it has passed `step` when one is given.
+demo_follow_job() {
+  local name=$1 deadline=$((SECONDS + $2)) until_step=${3:-} phase="" step=0
+  while [ $SECONDS -lt $deadline ]; do
+    phase=$(kubectl get posttrainingjob "$name" -o jsonpath='{.status.phase}')
+    step=$(kubectl get posttrainingjob "$name" -o jsonpath='{.status.step}')
+    kubectl get posttrainingjob "$name" --no-headers
+    case $phase in Succeeded) return 0 ;; Failed) return 1 ;; esac
+    if [ -n "$until_step" ] && [ "${step:-0}" -ge "$until_step" ]; then return 0; fi
+    sleep 2
+  done
+  echo "error: job $name still $phase after $2 s" >&2
+  return 1
 }
 
 usage() {

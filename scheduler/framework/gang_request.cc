@@ -57,9 +57,12 @@ absl::Status ValidateBlock(const GangRequest& gang, int dies_per_pod) {
   if (block < 0) return Invalid(gang, absl::StrCat("superPodBlock ", block, " is negative"));
   if (block == 0) return absl::OkStatus();
   const int64_t total = int64_t{dies_per_pod} * static_cast<int64_t>(gang.pods.size());
-  if (gang.pods.size() > 1 && block % topology::kDiesPerNode != 0) {
+  // As the API validates it (docs/design/api.md): whole nodes once a block is larger than
+  // a node; a smaller block (pods sharing a node's dies) is any multiple of the pod's NPUs.
+  if (gang.pods.size() > 1 && block > topology::kDiesPerNode &&
+      block % topology::kDiesPerNode != 0) {
     return Invalid(gang, absl::StrCat("superPodBlock ", block, " must be a multiple of ",
-                                      topology::kDiesPerNode, " NPUs for a multi-pod job"));
+                                      topology::kDiesPerNode, " NPUs when larger than a node"));
   }
   if (block % dies_per_pod != 0) {
     return Invalid(gang, absl::StrCat("superPodBlock ", block, " is not a multiple of the ",

@@ -24,6 +24,12 @@ TEST(GangRequestTest, ValidationNamesTheFieldAndReason) {
   repeated.pods[1].rank_index = 0;
   EXPECT_NE(ValidateGangRequest(repeated).message().find("repeated"), std::string::npos);
   EXPECT_TRUE(ValidateGangRequest(testing::MakeGang("g", 8, 16, 64)).ok());
+  // A block no larger than a node need not be whole nodes (the API admits it so).
+  EXPECT_TRUE(ValidateGangRequest(testing::MakeGang("g", 2, 2, 4)).ok());
+  EXPECT_TRUE(ValidateGangRequest(testing::MakeGang("g", 8, 4, 8)).ok());
+  EXPECT_NE(ValidateGangRequest(testing::MakeGang("g", 4, 8, 24)).message().find(
+                "multiple of 16 NPUs when larger than a node"),
+            std::string::npos);
 }
 
 TEST(GangRequestTest, TolerationsAndAffinityFollowKubernetes) {

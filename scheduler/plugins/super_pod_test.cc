@@ -41,6 +41,24 @@ TEST(SuperPodTest, RequiredBlocksStayInOnePhysicalSuperPodWithConsecutiveRanks) 
   EXPECT_EQ(placement->cross_super_pod_ring_edges, 3);
 }
 
+// Blocks smaller than a node (here 2 pods of 2 dies each): consecutive ranks still share
+// one physical super-pod per block.
+TEST(SuperPodTest, BlocksSmallerThanANodeArePlaced) {
+  SnapshotBuilder builder;
+  builder.AddSuperPods(2, 4);
+  auto scheduler = DefaultScheduler();
+  GangRequest gang = MakeGang("g", 8, 2, 4);
+  auto placement = scheduler->PlaceGang(builder.snapshot(), gang);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_TRUE(testing::CheckPlacement(builder.snapshot(), gang, *placement, {}).ok());
+  for (const PodPlacement& pod : placement->pods) {
+    EXPECT_EQ(pod.logical_super_pod_index, pod.rank_index / 2);
+    const size_t first_of_block = static_cast<size_t>(pod.logical_super_pod_index * 2);
+    const PodPlacement& first = placement->pods[first_of_block];
+    EXPECT_EQ(pod.super_pod_id, first.super_pod_id) << pod.pod_name;
+  }
+}
+
 TEST(SuperPodTest, UnschedulableMessageNamesTheLargestFreeBlock) {
   SnapshotBuilder builder;
   builder.AddSuperPods(2, 48);
