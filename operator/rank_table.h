@@ -1,4 +1,4 @@
-// The rank table (hccl.json, /work/shared/ASCEND.md) of one job generation, built from its
+// The rank table (hccl.json, MindCluster format 1.0 / 1.2) of one job generation, built from its
 // bound pods and their nodes once every pod is bound and its dies are known.
 //
 // Version "1.2" when every node is a 910C super-pod node (accelerator-type

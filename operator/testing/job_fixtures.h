@@ -19,7 +19,7 @@ namespace flyover::op::testing {
 nlohmann::json JobJson(const std::string& name, int32_t replicas = 2, int32_t npus = 2,
                        int64_t steps = 100);
 
-// A Ready 910C node with the labels of /work/shared/ASCEND.md; `super_pod_node` false makes
+// A Ready 910C node with MindCluster's 910C labels; `super_pod_node` false makes
 // it a plain 910 node (no accelerator-type label).
 nlohmann::json NodeJson(const std::string& name, const std::string& ip,
                         const std::string& super_pod_id, int32_t server_index,
