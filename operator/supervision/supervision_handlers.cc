@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "worker/comm/rendezvous_http_protocol.h"
 
 namespace flyover::op::internal {
 namespace {
@@ -18,23 +19,6 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
-}
-
-int HttpCode(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      return 400;
-    case absl::StatusCode::kUnauthenticated:
-      return 401;
-    case absl::StatusCode::kNotFound:
-      return 404;
-    case absl::StatusCode::kAborted:
-      return 409;
-    case absl::StatusCode::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
 }
 
 absl::StatusOr<absl::Duration> LongPollWait(const httplib::Request& request, absl::Duration cap) {
@@ -50,7 +34,7 @@ absl::StatusOr<absl::Duration> LongPollWait(const httplib::Request& request, abs
 }  // namespace
 
 void ReplyError(const absl::Status& status, httplib::Response& response) {
-  response.status = HttpCode(status);
+  response.status = worker::rendezvous_http::HttpCodeForStatus(status);
   response.set_content(nlohmann::json{{"error", std::string(status.message())}}.dump(), kJsonType);
 }
 

@@ -16,12 +16,24 @@
 #include "worker/comm/file_rendezvous_store.h"
 #include "worker/comm/http_rendezvous_store.h"
 #include "worker/comm/in_memory_rendezvous_server.h"
+#include "worker/comm/rendezvous_http_protocol.h"
 #include "worker/comm/rendezvous_table.h"
 
 namespace flyover::worker {
 namespace {
 
 using ::testing::HasSubstr;
+
+// The server side of the protocol's status mapping, the inverse of the client's.
+TEST(RendezvousHttpProtocolTest, ServerCodesForStatuses) {
+  using rendezvous_http::HttpCodeForStatus;
+  EXPECT_EQ(HttpCodeForStatus(absl::InvalidArgumentError("x")), 400);
+  EXPECT_EQ(HttpCodeForStatus(absl::UnauthenticatedError("x")), 401);
+  EXPECT_EQ(HttpCodeForStatus(absl::NotFoundError("x")), 404);
+  EXPECT_EQ(HttpCodeForStatus(absl::AbortedError("x")), 409);
+  EXPECT_EQ(HttpCodeForStatus(absl::UnavailableError("x")), 503);
+  EXPECT_EQ(HttpCodeForStatus(absl::InternalError("x")), 500);
+}
 
 TEST(FileRendezvousStoreTest, KeysAreFilesUnderJobAndGeneration) {
   const std::string root = testing::MakeTempDir();

@@ -67,7 +67,7 @@ inline constexpr char kJobPattern[] = R"(/v1/jobs/([^/]+)/rendezvous)";
 absl::Status StatusForHttpCode(int code, absl::string_view body);
 
 // The HTTP code a server answers for a failed Status: InvalidArgument -> 400,
-// NotFound -> 404, Aborted -> 409, Unavailable -> 503, otherwise 500.
+// Unauthenticated -> 401, NotFound -> 404, Aborted -> 409, Unavailable -> 503, otherwise 500.
 int HttpCodeForStatus(const absl::Status& status);
 
 }  // namespace flyover::worker::rendezvous_http
