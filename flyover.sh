@@ -14,6 +14,7 @@ PACKAGES=(
   libopenblas-dev libgloo-dev zlib1g-dev libsqlite3-dev sqlite3
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   golang-go golang-github-masterminds-sprig-dev python3-kubernetes python3-yaml
+  prometheus
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
