@@ -79,7 +79,8 @@ configure_sanitizer_build() {
 }
 
 run_fuzzers() {
-  local runs=${FLYOVER_FUZZ_RUNS:-50000} rc=0
+  # Each fuzzer runs for FLYOVER_FUZZ_RUNS inputs or FLYOVER_FUZZ_SECONDS, whichever ends first.
+  local runs=${FLYOVER_FUZZ_RUNS:-50000} seconds=${FLYOVER_FUZZ_SECONDS:-20} rc=0
   for f in build-san/fuzz/*; do
     [ -x "$f" ] || continue
     local name corpus seeds=()
@@ -87,8 +88,8 @@ run_fuzzers() {
     corpus="build-san/corpus/$name"
     mkdir -p "$corpus"
     [ -d "tests/fuzz-seeds/$name" ] && seeds=("tests/fuzz-seeds/$name")
-    log "fuzzing $name for $runs runs"
-    if "$f" -runs="$runs" -max_len=4096 -rss_limit_mb=3072 "$corpus" "${seeds[@]}" \
+    log "fuzzing $name for $runs runs or $seconds s"
+    if "$f" -runs="$runs" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=3072 "$corpus" "${seeds[@]}" \
         > "build-san/$name.log" 2>&1; then
       TALLY_PASSED=$((TALLY_PASSED + 1))
       grep -E '^Done [0-9]+ runs' "build-san/$name.log" || tail -1 "build-san/$name.log"
@@ -120,16 +121,23 @@ cmd_demo() {
   install_deps
   build_main --target flyover flyover-apiserver flyover-nodesim flyover-device-plugin \
     flyover-scheduler flyover-operator flyover-worker
+  demo_run build/bin
+}
+
+# demo_run <bin dir>: the demo on the binaries in <bin dir>.
+demo_run() {
+  local bin=$1 rc=0
+  DEMO_BIN=$bin
   log "validating the example jobs (parse, default, validate)"
-  build/bin/flyover validate deploy/examples/*.yaml
+  "$bin/flyover" validate deploy/examples/*.yaml
   log "rejecting the invalid examples, each with its documented error"
-  build/bin/flyover validate --expect-invalid deploy/examples/invalid/*.yaml
+  "$bin/flyover" validate --expect-invalid deploy/examples/invalid/*.yaml
 
   DEMO_DIR=$(mktemp -d -t flyover-demo.XXXXXX)
   log "flyover local up: control plane, CRDs, 2 super-pods x 4 Ascend nodes running pods as processes, device plugins, scheduler, operator (in $DEMO_DIR)"
-  trap 'build/bin/flyover local down --data-dir "$DEMO_DIR" >/dev/null 2>&1 || true' EXIT
-  eval "$(build/bin/flyover local up --data-dir "$DEMO_DIR" --mode process --super-pods 2 --nodes-per-super-pod 4)"
-  build/bin/flyover local status --data-dir "$DEMO_DIR"
+  trap '"$DEMO_BIN/flyover" local down --data-dir "$DEMO_DIR" >/dev/null 2>&1 || true' EXIT
+  eval "$("$bin/flyover" local up --data-dir "$DEMO_DIR" --mode process --super-pods 2 --nodes-per-super-pod 4)"
+  "$bin/flyover" local status --data-dir "$DEMO_DIR"
   log "kubectl get nodes (Ascend 910C nodes with their super-pod labels and 16 dies each)"
   kubectl get nodes -L huawei.com/topotree.superpodid -L accelerator-type
   log "an invalid job is refused at admission, as kubectl shows it"
@@ -140,29 +148,87 @@ cmd_demo() {
   log "kubectl apply -f deploy/examples/tiny.yaml (checkpoints in $DEMO_DIR/checkpoints)"
   sed "s|^  checkpoint:\$|  checkpoint:\n    path: $DEMO_DIR/checkpoints|" deploy/examples/tiny.yaml |
     kubectl apply -f -
-  demo_follow_job tiny 600 200
-  log "a fault: kubectl delete pod tiny-1-g0 while it trains; the operator replaces it and the job resumes from its checkpoint"
-  kubectl delete pod tiny-1-g0 --wait=false
-  demo_follow_job tiny 600
-  log "kubectl get pods (one pod per rank index, bound by flyover-scheduler; tiny-1 replaced)"
+  log "flyover follow tiny: a progress bar while it trains; faults are injected along the way"
+  demo_inject_faults "$bin" tiny &
+  local injector=$!
+  "$bin/flyover" follow tiny --timeout 5m || rc=$?
+  wait "$injector" || rc=1
+  log "kubectl get pods (one pod per rank index, bound by flyover-scheduler; replaced pods have a new generation)"
   kubectl get pods -o wide
-  log "the job's status: placement, evaluation before/after, the fault with its detection and recovery"
-  kubectl get posttrainingjob tiny -o jsonpath='{.status}' | /usr/bin/python3 -m json.tool
+  return $rc
 }
 
-# demo_follow_job <name> <timeout seconds> [step]: prints `kubectl get ptj` until the job
-# finishes, or until it has passed `step` when one is given.
-demo_follow_job() {
-  local name=$1 deadline=$((SECONDS + $2)) until_step=${3:-} phase="" step=0
+# demo_note <text>: a log line that does not break the progress bar on a terminal.
+demo_note() {
+  if [ -t 1 ]; then printf '\r\033[K' >&2; fi
+  log "$*"
+}
+
+# demo_inject_faults <bin dir> <job>: a pod delete, a rank kill and a device ECC error, each
+# once the job is Running past its step (and so recovered from the fault before).
+demo_inject_faults() {
+  local bin=$1 job=$2 pod node dies pid
+  demo_wait_step "$job" 150 || return 0
+  read -r pod node dies < <(demo_pod "$job" 1)
+  demo_note "fault: kubectl delete pod $pod; the operator replaces it on a spare node and the job resumes from its checkpoint"
+  kubectl delete pod "$pod" --wait=false >/dev/null
+  demo_wait_step "$job" 300 || return 0
+  read -r pod node dies < <(demo_pod "$job" 0)
+  if ! pid=$(demo_rank_pid "$pod"); then
+    echo "error: no rank process of pod $pod found under $DEMO_DIR/nodesim/pods" >&2; return 1
+  fi
+  demo_note "fault: kill -9 $pid, a rank process of pod $pod; the operator restarts the pod's ranks in place"
+  kill -9 "$pid"
+  demo_wait_step "$job" 450 || return 0
+  read -r pod node dies < <(demo_pod "$job" 1)
+  demo_note "fault: a double-bit HBM ECC error on die ${dies%%,*} of $node, held by pod $pod; the pod is rescheduled off that die"
+  "$bin/flyover" chaos --data-dir "$DEMO_DIR" npu-fault "$node" --die "${dies%%,*}" --kind hbm_ecc_double_bit >/dev/null
+}
+
+# demo_wait_step <job> <step>: waits (up to 2 min) until the job is Running at or past
+# <step>; fails when it finishes or the time is up.
+demo_wait_step() {
+  local job=$1 deadline=$((SECONDS + 120)) state
   while [ $SECONDS -lt $deadline ]; do
-    phase=$(kubectl get posttrainingjob "$name" -o jsonpath='{.status.phase}')
-    step=$(kubectl get posttrainingjob "$name" -o jsonpath='{.status.step}')
-    kubectl get posttrainingjob "$name" --no-headers
-    case $phase in Succeeded) return 0 ;; Failed) return 1 ;; esac
-    if [ -n "$until_step" ] && [ "${step:-0}" -ge "$until_step" ]; then return 0; fi
-    sleep 2
+    state=$(kubectl get posttrainingjob "$job" -o jsonpath='{.status.phase} {.status.step}')
+    case $state in
+      Succeeded*|Failed*) return 1 ;;
+      "Running "*) state=${state#Running }; [ "${state:-0}" -ge "$2" ] && return 0 ;;
+    esac
+    sleep 0.5
   done
-  echo "error: job $name still $phase after $2 s" >&2
+  return 1
+}
+
+# demo_pod <job> <rank index>: "<pod> <node> <dies>" of the Running pod serving that rank
+# (dies as the device plugin annotated them: 0,1).
+demo_pod() {
+  kubectl get pods -l training.flyover.dev/job-name="$1" -o json | /usr/bin/python3 -c '
+import json, sys
+rank = sys.argv[1]
+pods = [p for p in json.load(sys.stdin)["items"]
+        if p["metadata"].get("annotations", {}).get("hccl/rankIndex") == rank
+        and p.get("status", {}).get("phase") == "Running"
+        and "deletionTimestamp" not in p["metadata"]]
+pods.sort(key=lambda p: p["metadata"]["creationTimestamp"])
+p = pods[-1]
+dies = p["metadata"]["annotations"].get("huawei.com/Ascend910", "")
+print(p["metadata"]["name"], p["spec"]["nodeName"],
+      ",".join(d.rsplit("-", 1)[-1] for d in dies.split(",") if d))' "$2"
+}
+
+# demo_rank_pid <pod>: the pid of a rank process (`flyover-worker rank`) of the pod; nodesim
+# runs a pod's processes in its directory (pods/<namespace>_<pod>_<uid>), so they are found
+# by their working directory.
+demo_rank_pid() {
+  local dir="$DEMO_DIR/nodesim/pods/default_${1}_" p cwd
+  for p in /proc/[0-9]*; do
+    cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
+    case $cwd in "$dir"*) ;; *) continue ;; esac
+    if [ "$(tr '\0' '\n' < "$p/cmdline" 2>/dev/null | sed -n 2p)" = rank ]; then
+      echo "${p#/proc/}"; return 0
+    fi
+  done
   return 1
 }
 

@@ -42,11 +42,15 @@ absl::StatusOr<StartedPlugin> StartOne(const LocalLayout& layout, const std::str
     return StartedPlugin{};
   }
   std::filesystem::remove(layout.FaultEndpointFile(node));
-  ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+  std::filesystem::remove(layout.MetricsEndpointFile(node));
+  DevicePluginPorts ports;
+  ASSIGN_OR_RETURN(ports.fault, FreeLoopbackPort());
+  ASSIGN_OR_RETURN(ports.metrics, FreeLoopbackPort());
   std::uintmax_t offset = FileSize(layout.Log(c.name));
   ASSIGN_OR_RETURN(auto pid, EnsureComponent(layout, c,
-                                             DevicePluginArgv(bin_dir, layout, node, port), err));
-  std::ofstream(layout.FaultEndpointFile(node)) << "127.0.0.1:" << port << "\n";
+                                             DevicePluginArgv(bin_dir, layout, node, ports), err));
+  std::ofstream(layout.FaultEndpointFile(node)) << "127.0.0.1:" << ports.fault << "\n";
+  std::ofstream(layout.MetricsEndpointFile(node)) << "127.0.0.1:" << ports.metrics << "\n";
   return StartedPlugin{node, pid.first, offset};
 }
 
@@ -118,6 +122,7 @@ bool StopDevicePlugins(const LocalLayout& layout, std::ostream& err) {
   for (const std::string& node : DevicePluginNodes(layout)) {
     if (StopComponent(layout, DevicePluginComponent(node), err)) {
       std::filesystem::remove(layout.FaultEndpointFile(node));
+      std::filesystem::remove(layout.MetricsEndpointFile(node));
     } else {
       all = false;
     }
@@ -142,6 +147,10 @@ bool PrintDevicePluginStatus(const LocalLayout& layout, std::ostream& out) {
     if (absl::StatusOr<std::string> endpoint = ReadEndpointFile(layout.FaultEndpointFile(node));
         endpoint.ok()) {
       out << " fault=http://" << *endpoint;
+    }
+    if (absl::StatusOr<std::string> endpoint = ReadEndpointFile(layout.MetricsEndpointFile(node));
+        endpoint.ok()) {
+      out << " metrics=http://" << *endpoint << "/metrics";
     }
     out << "\n";
   }

@@ -1,10 +1,11 @@
 // `flyover`: the command line. Subcommands grow with the product (DESIGN.md §2):
-// validate, local up/down/status and chaos today; run and bench as their components land.
+// validate, local up/down/status, chaos and follow today; run and bench as their components land.
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/chaos_command.h"
+#include "cli/follow_command.h"
 #include "cli/local_command.h"
 #include "cli/validate_command.h"
 
@@ -19,6 +20,7 @@ void PrintUsage(std::ostream& out) {
       << "  validate   parse, default and validate PostTrainingJob manifests\n"
       << "  local      up|down|status: a local cluster (flyover-apiserver + flyover-nodesim)\n"
       << "  chaos      inject faults into nodesim: kill-pod, stop/partition/slow/resume-node\n"
+      << "  follow     follow a PostTrainingJob: progress bar, then a summary of its run\n"
       << "  version    print the version\n"
       << "  help       print this help\n";
 }
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return flyover::cli::RunValidate(args, std::cout, std::cerr);
   if (command == "local") return flyover::cli::RunLocal(args, std::cout, std::cerr);
   if (command == "chaos") return flyover::cli::RunChaos(args, std::cout, std::cerr);
+  if (command == "follow") return flyover::cli::RunFollow(args, std::cout, std::cerr);
   if (command == "version") {
     std::cout << "flyover " << kVersion << "\n";
     return 0;

@@ -17,6 +17,7 @@
 #include "common/posix_file_system.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "kube/client/config.h"
 #include "kube/client/rest_client.h"
 #include "kube/client/testing/temp_dir.h"
@@ -100,6 +101,14 @@ TEST_F(LocalDevicePluginTest, PluginsReportDiesAndFollowNpuFaults) {
     EXPECT_TRUE(IsRunning(plugin, "flyover-device-plugin")) << node;
     EXPECT_THAT(ReadFile(absl::StrCat(data_, "/run/device-plugin-", node, ".fault")),
                 MatchesRegex("127\\.0\\.0\\.1:[0-9]+\n"));
+    // Each plugin's npu-exporter on its own port, recorded for scrapers.
+    const std::string metrics =
+        ReadFile(absl::StrCat(data_, "/run/device-plugin-", node, ".metrics"));
+    ASSERT_THAT(metrics, MatchesRegex("127\\.0\\.0\\.1:[0-9]+\n"));
+    httplib::Client exporter("127.0.0.1", std::stoi(metrics.substr(metrics.find(':') + 1)));
+    httplib::Result scraped = exporter.Get("/metrics");
+    ASSERT_TRUE(scraped) << node;
+    EXPECT_THAT(scraped->body, HasSubstr("npu_chip_info_health_status{")) << node;
     pids.push_back(plugin);
   }
 
@@ -112,6 +121,8 @@ TEST_F(LocalDevicePluginTest, PluginsReportDiesAndFollowNpuFaults) {
   EXPECT_THAT(status.out, HasSubstr(absl::StrCat("device-plugin-sp0-node00: running pid=",
                                                  Pid("device-plugin-sp0-node00"))));
   EXPECT_THAT(status.out, HasSubstr("fault=http://127.0.0.1:"));
+  EXPECT_THAT(status.out, HasSubstr("/metrics\n"));
+  EXPECT_THAT(status.out, HasSubstr(" metrics=http://127.0.0.1:"));
 
   CommandRun fault = Flyover(absl::StrCat(
       "chaos --data-dir ", data_, " npu-fault sp0-node01 --die 5 --kind hbm_ecc_double_bit"));
@@ -139,6 +150,8 @@ TEST_F(LocalDevicePluginTest, PluginsReportDiesAndFollowNpuFaults) {
     EXPECT_FALSE(std::filesystem::exists(absl::StrCat(data_, "/run/device-plugin-", node, ".pid")));
     EXPECT_FALSE(
         std::filesystem::exists(absl::StrCat(data_, "/run/device-plugin-", node, ".fault")));
+    EXPECT_FALSE(
+        std::filesystem::exists(absl::StrCat(data_, "/run/device-plugin-", node, ".metrics")));
   }
   CommandRun after = Flyover("local status --data-dir " + data_);
   EXPECT_EQ(after.code, 3);

@@ -46,13 +46,40 @@ absl::Status Apply(LocalFlags* f, const std::string& name, const std::string& va
   } else if (name == "lease-interval") {
     f->lease_interval = value;
     return ParseDuration(name, value, &unused);
+  } else if (name == "node-monitor-grace-period") {
+    f->node_monitor_grace_period = value;
+    return ParseDuration(name, value, &unused);
   } else if (name == "crds") f->crds_dir = Absolute(value);
   else if (name == "timeout") return ParseDuration(name, value, &f->timeout);
   else return absl::InvalidArgumentError(absl::StrCat("--", name, ": unknown flag"));
   return absl::OkStatus();
 }
 
+// A duration as nodesim's flags take it, to the millisecond: "1500ms".
+std::string DurationArg(absl::Duration d) {
+  return absl::StrCat(absl::ToInt64Milliseconds(d), "ms");
+}
+
 }  // namespace
+
+absl::Duration NodeLeaseInterval(const LocalFlags& flags) {
+  absl::Duration interval;
+  if (!flags.lease_interval.empty() && absl::ParseDuration(flags.lease_interval, &interval)) {
+    return interval;
+  }
+  const bool small = flags.topology_file.empty() &&
+                     flags.super_pods * flags.nodes_per_super_pod <= kFastLeaseMaxNodes;
+  return small ? absl::Seconds(1) : absl::Seconds(10);
+}
+
+absl::Duration NodeMonitorGracePeriod(const LocalFlags& flags) {
+  absl::Duration grace;
+  if (!flags.node_monitor_grace_period.empty() &&
+      absl::ParseDuration(flags.node_monitor_grace_period, &grace)) {
+    return grace;
+  }
+  return NodeLeaseInterval(flags) * kGraceLeaseRenewals;
+}
 
 absl::StatusOr<LocalFlags> ParseLocalFlags(const std::vector<std::string>& args) {
   LocalFlags flags;
@@ -98,11 +125,12 @@ Component DevicePluginComponent(const std::string& node) {
 }
 
 std::vector<std::string> DevicePluginArgv(const std::string& bin_dir, const LocalLayout& layout,
-                                          const std::string& node, int fault_port) {
+                                          const std::string& node, DevicePluginPorts ports) {
   return {bin_dir + "/flyover-device-plugin", "--node-name", node,
           "--device-plugin-dir", layout.DevicePluginDir(node),
           "--kubeconfig", layout.Kubeconfig(), "--device-dir", layout.NpuDeviceDir(node),
-          "--fault-port", std::to_string(fault_port), "--metrics-port", "0"};
+          "--fault-port", std::to_string(ports.fault), "--metrics-port",
+          std::to_string(ports.metrics)};
 }
 
 std::vector<std::string> NodesimArgv(const std::string& bin_dir, const LocalFlags& flags) {
@@ -117,9 +145,11 @@ std::vector<std::string> NodesimArgv(const std::string& bin_dir, const LocalFlag
   } else {
     argv.insert(argv.end(), {"--topology", flags.topology_file});
   }
-  if (!flags.lease_interval.empty()) {
-    argv.insert(argv.end(), {"--lease-interval", flags.lease_interval});
-  }
+  const absl::Duration lease_interval = NodeLeaseInterval(flags);
+  const absl::Duration grace_period = NodeMonitorGracePeriod(flags);
+  argv.insert(argv.end(), {"--lease-interval", DurationArg(lease_interval),
+                           "--node-monitor-grace-period", DurationArg(grace_period),
+                           "--node-monitor-period", DurationArg(lease_interval / 2)});
   return argv;
 }
 
@@ -160,7 +190,10 @@ flags of up:
   --super-pods N --nodes-per-super-pod M   simulated topology (default 1 x 4)
   --topology FILE                          topology YAML instead (docs/design/nodesim.md)
   --mode simulated|process                 how nodes run pods (default simulated)
-  --lease-interval D                       node lease renewal interval (default 10s)
+  --lease-interval D                       node lease renewal interval (default 1s up to
+                                           64 nodes, else 10s)
+  --node-monitor-grace-period D            a node whose lease is older than D is marked
+                                           unreachable (default 4 lease intervals)
   --crds DIR                               CRDs to apply (default: the repository's crds/)
   --timeout D                              how long to wait for each step (default 120s)
 )";

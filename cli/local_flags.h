@@ -1,8 +1,8 @@
 // Flags of `flyover local up|down|status` and the layout of the local cluster's directory.
 //
 //   flyover local up --data-dir DIR [--super-pods N --nodes-per-super-pod M | --topology FILE]
-//                    [--mode simulated|process] [--lease-interval D] [--crds DIR]
-//                    [--timeout D]
+//                    [--mode simulated|process] [--lease-interval D]
+//                    [--node-monitor-grace-period D] [--crds DIR] [--timeout D]
 //   flyover local down --data-dir DIR
 //   flyover local status --data-dir DIR
 //
@@ -13,6 +13,14 @@
 // and run/device-plugin-<node>.fault (that plugin's fault-control address). Components are
 // apiserver, nodesim and device-plugin-<node>. Parsing is pure; errors are InvalidArgument
 // naming the flag.
+//
+// Node loss: nodesim's node lifecycle controller marks a node unreachable once its Lease is
+// older than the grace period. Kubernetes' 10 s renewals and 40 s grace would leave a
+// stopped node's pods waiting 40 s, so `up` asks for fast leases on small clusters (1 s
+// renewals up to kFastLeaseMaxNodes nodes; larger ones keep nodesim's 10 s, which keeps
+// thousands of simulated nodes from costing thousands of writes a second) and a grace period
+// of kGraceLeaseRenewals renewals (4 s with 1 s leases, 40 s with 10 s ones), checked every
+// half renewal interval.
 #ifndef FLYOVER_CLI_LOCAL_FLAGS_H_
 #define FLYOVER_CLI_LOCAL_FLAGS_H_
 
@@ -31,10 +39,21 @@ struct LocalFlags {
   int nodes_per_super_pod = 4;
   std::string topology_file;  // absolute; "" = the counts
   std::string mode = "simulated";
-  std::string lease_interval;  // "" = nodesim's default
+  std::string lease_interval;  // "" = NodeLeaseInterval()'s choice
+  std::string node_monitor_grace_period;  // "" = kGraceLeaseRenewals lease intervals
   std::string crds_dir;        // "" = DefaultCrdsDirectory()
   absl::Duration timeout = absl::Seconds(120);
 };
+
+inline constexpr int kFastLeaseMaxNodes = 64;
+inline constexpr int kGraceLeaseRenewals = 4;
+
+// The node Lease renewal interval nodesim gets: --lease-interval, else 1 s for at most
+// kFastLeaseMaxNodes nodes (by the counts; a --topology file counts as large), else 10 s.
+[[nodiscard]] absl::Duration NodeLeaseInterval(const LocalFlags& flags);
+// The node monitor grace period: --node-monitor-grace-period, else kGraceLeaseRenewals
+// lease intervals.
+[[nodiscard]] absl::Duration NodeMonitorGracePeriod(const LocalFlags& flags);
 
 [[nodiscard]] absl::StatusOr<LocalFlags> ParseLocalFlags(const std::vector<std::string>& args);
 
@@ -53,6 +72,10 @@ struct LocalLayout {
   std::string NpuDeviceDir(const std::string& node) const { return dir + "/npu/" + node; }
   std::string FaultEndpointFile(const std::string& node) const {
     return dir + "/run/device-plugin-" + node + ".fault";
+  }
+  // "127.0.0.1:<port>" of the node's plugin's npu-exporter (/metrics), for scrapers.
+  std::string MetricsEndpointFile(const std::string& node) const {
+    return dir + "/run/device-plugin-" + node + ".metrics";
   }
 };
 
@@ -77,11 +100,17 @@ struct Component {
 // The Lease each controller holds while it leads (namespace "default"): `up` waits for it.
 inline constexpr char kSchedulerLease[] = "flyover-scheduler";
 inline constexpr char kOperatorLease[] = "flyover-operator";
-// Node `node`'s plugin with its fault-control endpoint on 127.0.0.1:`fault_port` and no
-// metrics port (many plugins share the host).
+// The loopback ports of one node's plugin: fault control and the npu-exporter's /metrics
+// (many plugins share the host, so each gets its own).
+struct DevicePluginPorts {
+  int fault = 0;
+  int metrics = 0;
+};
+// Node `node`'s plugin with its fault-control endpoint and its exporter on `ports`.
 [[nodiscard]] std::vector<std::string> DevicePluginArgv(const std::string& bin_dir,
                                                         const LocalLayout& layout,
-                                                        const std::string& node, int fault_port);
+                                                        const std::string& node,
+                                                        DevicePluginPorts ports);
 
 // Where the repository's crds/ are: <bin>/../share/flyover/crds when installed, else
 // the source tree this binary was built from.

@@ -55,16 +55,42 @@ TEST(LocalLayout, BuildsEachComponentsCommandLine) {
   EXPECT_EQ(layout.Log("apiserver"), "/c/logs/apiserver.log");
 }
 
+TEST(NodesimArgv, SmallClustersGetFastLeasesAndAShortGracePeriod) {
+  LocalFlags f = *ParseLocalFlags({"up", "--data-dir=/c", "--super-pods=2"});
+  EXPECT_EQ(NodeLeaseInterval(f), absl::Seconds(1));
+  EXPECT_EQ(NodeMonitorGracePeriod(f), absl::Seconds(4));
+  EXPECT_THAT(NodesimArgv("/b", f),
+              IsSupersetOf({"--lease-interval", "1000ms", "--node-monitor-grace-period", "4000ms",
+                            "--node-monitor-period", "500ms"}));
+}
+
+TEST(NodesimArgv, LargeClustersKeepTenSecondLeasesAndGraceFollowsTheFlags) {
+  LocalFlags big = *ParseLocalFlags({"up", "--data-dir=/c", "--super-pods=22",
+                                     "--nodes-per-super-pod=48"});
+  EXPECT_EQ(NodeLeaseInterval(big), absl::Seconds(10));
+  EXPECT_EQ(NodeMonitorGracePeriod(big), absl::Seconds(40));
+  LocalFlags set = *ParseLocalFlags({"up", "--data-dir=/c", "--lease-interval=2s",
+                                     "--node-monitor-grace-period=5s"});
+  EXPECT_THAT(NodesimArgv("/b", set),
+              IsSupersetOf({"--lease-interval", "2000ms", "--node-monitor-grace-period", "5000ms",
+                            "--node-monitor-period", "1000ms"}));
+  EXPECT_THAT(ParseLocalFlags({"up", "--data-dir=d", "--node-monitor-grace-period=x"})
+                  .status()
+                  .message(),
+              HasSubstr("--node-monitor-grace-period: must be a positive duration"));
+}
+
 TEST(LocalLayout, GivesEachNodeItsDevicePlugin) {
   LocalLayout layout("/c");
   EXPECT_EQ(DevicePluginComponent("sp0-node01").name, "device-plugin-sp0-node01");
   EXPECT_EQ(DevicePluginComponent("sp0-node01").binary, "flyover-device-plugin");
   EXPECT_EQ(layout.FaultEndpointFile("n1"), "/c/run/device-plugin-n1.fault");
-  EXPECT_THAT(DevicePluginArgv("/b", layout, "n1", 4321),
+  EXPECT_EQ(layout.MetricsEndpointFile("n1"), "/c/run/device-plugin-n1.metrics");
+  EXPECT_THAT(DevicePluginArgv("/b", layout, "n1", {.fault = 4321, .metrics = 4322}),
               ElementsAre("/b/flyover-device-plugin", "--node-name", "n1",
                           "--device-plugin-dir", "/c/nodesim/device-plugins/n1",
                           "--kubeconfig", "/c/kubeconfig", "--device-dir", "/c/npu/n1",
-                          "--fault-port", "4321", "--metrics-port", "0"));
+                          "--fault-port", "4321", "--metrics-port", "4322"));
 }
 
 }  // namespace

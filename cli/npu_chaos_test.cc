@@ -19,7 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-std::string ReadFile(const std::string& path) {
+std::string ReadChaosFile(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream text;
   text << in.rdbuf();
@@ -123,7 +123,7 @@ TEST(RunNpuChaos, PostsToTheNodesPluginAndLogs) {
               ElementsAre(R"(/faults {"die":3,"fault":"link_down"})",
                           R"(/recover {"clearIsolation":false,"die":2})",
                           R"(/recover {"clearIsolation":false,"die":5})"));
-  EXPECT_THAT(ReadFile(dir.path() + "/logs/chaos.log"),
+  EXPECT_THAT(ReadChaosFile(dir.path() + "/logs/chaos.log"),
               MatchesRegex("[^\n]*Z action=npu-fault target=n1 detail=\"die 3: link_down\"\n"
                            "[^\n]*Z action=npu-recover target=n1 detail=\"dies 2,5 recovered\"\n"));
 

@@ -24,7 +24,7 @@ using ::testing::HasSubstr;
 
 constexpr char kResource[] = "huawei.com/Ascend910";
 
-nlohmann::json PodJson(const std::string& name, int dies, const std::string& annotation) {
+nlohmann::json ServerPodJson(const std::string& name, int dies, const std::string& annotation) {
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata",
@@ -153,7 +153,7 @@ TEST_F(PluginServerTest, AllocateWithoutAnnotationUsesKubeletIds) {
 
 TEST_F(PluginServerTest, AllocateHonoursTheSchedulersAnnotation) {
   ASSERT_TRUE(api_.Create(kube::PodsResource(),
-                          PodJson("w-0", 2, "Ascend910-8,Ascend910-9")).ok());
+                          ServerPodJson("w-0", 2, "Ascend910-8,Ascend910-9")).ok());
   absl::StatusOr<v1beta1::AllocateResponse> response = Allocate({"Ascend910-0", "Ascend910-1"});
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->container_responses(0).envs().at("ASCEND_VISIBLE_DEVICES"), "8,9");
@@ -162,7 +162,7 @@ TEST_F(PluginServerTest, AllocateHonoursTheSchedulersAnnotation) {
 
   // A second pod annotated with a die w-0 holds is refused, naming the holder.
   ASSERT_TRUE(api_.Create(kube::PodsResource(),
-                          PodJson("w-1", 2, "Ascend910-9,Ascend910-10")).ok());
+                          ServerPodJson("w-1", 2, "Ascend910-9,Ascend910-10")).ok());
   absl::Status taken = Allocate({"Ascend910-2", "Ascend910-3"}).status();
   EXPECT_EQ(taken.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(taken.message(), HasSubstr("Ascend910-9 is already allocated to pod ml/w-0"));
@@ -201,13 +201,13 @@ TEST_F(PluginServerTest, AllocateRefusesBadInputWithClearMessages) {
 }
 
 TEST_F(PluginServerTest, AllocateRefusesMalformedOrMismatchedAnnotations) {
-  ASSERT_TRUE(api_.Create(kube::PodsResource(), PodJson("bad", 2, "Ascend910-1,GPU-2")).ok());
+  ASSERT_TRUE(api_.Create(kube::PodsResource(), ServerPodJson("bad", 2, "Ascend910-1,GPU-2")).ok());
   absl::Status malformed = Allocate({"Ascend910-0", "Ascend910-1"}).status();
   EXPECT_EQ(malformed.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(malformed.message(), HasSubstr("pod ml/bad annotation huawei.com/Ascend910"));
   ASSERT_TRUE(api_.Delete(kube::PodsResource(), "ml", "bad").ok());
 
-  ASSERT_TRUE(api_.Create(kube::PodsResource(), PodJson("odd", 2, "Ascend910-4")).ok());
+  ASSERT_TRUE(api_.Create(kube::PodsResource(), ServerPodJson("odd", 2, "Ascend910-4")).ok());
   absl::Status mismatch = Allocate({"Ascend910-0", "Ascend910-1"}).status();
   EXPECT_THAT(mismatch.message(), HasSubstr("names 1 dies but the container requests 2"));
 

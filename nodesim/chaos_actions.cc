@@ -12,7 +12,7 @@
 namespace flyover::nodesim {
 namespace {
 
-const log::Logger& Logger() {
+const log::Logger& ChaosLogger() {
   static const log::Logger* logger = new log::Logger("nodesim.chaos");
   return *logger;
 }
@@ -56,10 +56,10 @@ absl::StatusOr<ChaosRecord> ChaosActions::Record(std::string action, std::string
     out << record.LogLine();
     out.flush();
     if (!out) {
-      Logger().Warn("chaos log not written", {{"path", options_.log_path}});
+      ChaosLogger().Warn("chaos log not written", {{"path", options_.log_path}});
     }
   }
-  Logger().Info("fault injected", {{"action", record.action}, {"target", record.target},
+  ChaosLogger().Info("fault injected", {{"action", record.action}, {"target", record.target},
                                    {"detail", record.detail}});
   return record;
 }

@@ -22,7 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kWidget[] = "example.com/widget";
+constexpr char kManagerWidget[] = "example.com/widget";
 
 kube::core::Pod WidgetPod(const std::string& name, std::vector<int> counts,
                           const std::string& uid = "uid-1") {
@@ -33,7 +33,7 @@ kube::core::Pod WidgetPod(const std::string& name, std::vector<int> counts,
   for (size_t i = 0; i < counts.size(); ++i) {
     kube::core::Container container;
     container.name = std::string(1, static_cast<char>('a' + i));
-    container.resources.limits = {{kWidget, std::to_string(counts[i])}, {"cpu", "2"}};
+    container.resources.limits = {{kManagerWidget, std::to_string(counts[i])}, {"cpu", "2"}};
     pod.spec.containers.push_back(container);
   }
   return pod;
@@ -58,7 +58,7 @@ class DeviceManagerTest : public ::testing::Test {
                                          .device_plugin_dir = dir_ + "/node-1",
                                          .on_resources = [this](const ResourceCountMap& counts) {
                                            absl::MutexLock lock(&seen_mu_);
-                                           seen_.push_back(counts.at(kWidget));
+                                           seen_.push_back(counts.at(kManagerWidget));
                                          }});
     ASSERT_TRUE(manager.ok()) << manager.status();
     manager_ = std::move(*manager);
@@ -73,7 +73,7 @@ class DeviceManagerTest : public ::testing::Test {
     ::v1beta1::RegisterRequest request;
     request.set_version(std::string(deviceplugin::kApiVersion));
     request.set_endpoint("widget.sock");
-    request.set_resource_name(kWidget);
+    request.set_resource_name(kManagerWidget);
     *request.mutable_options() = options;
     ASSERT_TRUE(
         deviceplugin::RegisterWithKubelet(manager_->device_plugin_dir(), request, absl::Seconds(5))
@@ -87,7 +87,7 @@ class DeviceManagerTest : public ::testing::Test {
   bool WaitForCounts(int64_t capacity, int64_t allocatable) {
     return manager_->WaitForResources(
         [&](const ResourceCountMap& counts) {
-          auto it = counts.find(kWidget);
+          auto it = counts.find(kManagerWidget);
           return it != counts.end() && it->second == ResourceCounts{capacity, allocatable};
         },
         absl::Seconds(5));
@@ -128,13 +128,13 @@ TEST_F(DeviceManagerTest, AllocateTakesThePreferredDevicesAndRecordsTheHolder) {
   ASSERT_TRUE(held.ok()) << held.status();
   ASSERT_THAT(held->containers, testing::SizeIs(1));
   const ContainerDevices& a = held->containers[0];
-  EXPECT_THAT(a.device_ids.at(kWidget), ElementsAre("w-3", "w-2"));
+  EXPECT_THAT(a.device_ids.at(kManagerWidget), ElementsAre("w-3", "w-2"));
   EXPECT_EQ(a.envs.at("WIDGETS"), "w-3,w-2");
   EXPECT_THAT(a.devices, ElementsAre(HostDevice{"/dev/w-3", "/run/widgets/w-3", "rw"},
                                      HostDevice{"/dev/w-2", "/run/widgets/w-2", "rw"}));
   EXPECT_THAT(a.mounts, ElementsAre(HostMount{"/widgets", "/run/widgets", true}));
   EXPECT_EQ(plugin_.pre_started(), (std::vector<std::string>{"w-3,w-2"}));
-  EXPECT_EQ(manager_->Holders(kWidget),
+  EXPECT_EQ(manager_->Holders(kManagerWidget),
             (std::map<std::string, std::string>{{"w-2", "ml/p"}, {"w-3", "ml/p"}}));
 
   // The same pod again: the recorded answer, no new Allocate.
@@ -144,7 +144,7 @@ TEST_F(DeviceManagerTest, AllocateTakesThePreferredDevicesAndRecordsTheHolder) {
   EXPECT_EQ(plugin_.allocate_calls(), 1);
   ASSERT_TRUE(manager_->Allocation("ml/p").has_value());
   manager_->Release("ml/p");
-  EXPECT_THAT(manager_->Holders(kWidget), IsEmpty());
+  EXPECT_THAT(manager_->Holders(kManagerWidget), IsEmpty());
   EXPECT_FALSE(manager_->Allocation("ml/p").has_value());
 }
 
@@ -153,7 +153,7 @@ TEST_F(DeviceManagerTest, InvalidPreferredAnswerFallsBackToTheFirstFreeDevices) 
   plugin_.PreferInvalid();
   absl::StatusOr<PodDevices> held = manager_->Allocate(WidgetPod("p", {2}));
   ASSERT_TRUE(held.ok()) << held.status();
-  EXPECT_THAT(held->containers[0].device_ids.at(kWidget), ElementsAre("w-0", "w-1"));
+  EXPECT_THAT(held->containers[0].device_ids.at(kManagerWidget), ElementsAre("w-0", "w-1"));
   EXPECT_THAT(plugin_.pre_started(), IsEmpty());
 }
 
@@ -164,7 +164,7 @@ TEST_F(DeviceManagerTest, SkipsHeldAndUnhealthyDevicesAndRefusesWhenShort) {
   ASSERT_TRUE(WaitForCounts(4, 3));
   absl::StatusOr<PodDevices> q = manager_->Allocate(WidgetPod("q", {1}, "u-q"));
   ASSERT_TRUE(q.ok()) << q.status();
-  EXPECT_THAT(q->containers[0].device_ids.at(kWidget), ElementsAre("w-3"));
+  EXPECT_THAT(q->containers[0].device_ids.at(kManagerWidget), ElementsAre("w-3"));
 
   absl::Status short_of_devices = manager_->Allocate(WidgetPod("r", {1}, "u-r")).status();
   EXPECT_EQ(short_of_devices.code(), absl::StatusCode::kFailedPrecondition);
@@ -177,7 +177,7 @@ TEST_F(DeviceManagerTest, SkipsHeldAndUnhealthyDevicesAndRefusesWhenShort) {
   absl::StatusOr<PodDevices> p2 = manager_->Allocate(WidgetPod("p", {2}, "u-p2"));
   ASSERT_TRUE(p2.ok()) << p2.status();
   EXPECT_EQ(p2->uid, "u-p2");
-  EXPECT_THAT(p2->containers[0].device_ids.at(kWidget), ElementsAre("w-0", "w-1"));
+  EXPECT_THAT(p2->containers[0].device_ids.at(kManagerWidget), ElementsAre("w-0", "w-1"));
 }
 
 TEST_F(DeviceManagerTest, AllocateErrorFailsThePodAndHoldsNothing) {
@@ -187,7 +187,7 @@ TEST_F(DeviceManagerTest, AllocateErrorFailsThePodAndHoldsNothing) {
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.message(),
               HasSubstr("pod ml/p: container b: example.com/widget: Allocate: w-1 refused"));
-  EXPECT_THAT(manager_->Holders(kWidget), IsEmpty());
+  EXPECT_THAT(manager_->Holders(kManagerWidget), IsEmpty());
   EXPECT_FALSE(manager_->Allocation("ml/p").has_value());
 }
 
@@ -209,7 +209,7 @@ TEST_F(DeviceManagerTest, ResourcesWithoutPluginAreSkippedUnlessExpected) {
   EXPECT_THAT(nothing->containers, IsEmpty());
 
   auto strict = DeviceManager::Start(
-      {.device_plugin_dir = dir_ + "/strict", .expected_resources = {kWidget}});
+      {.device_plugin_dir = dir_ + "/strict", .expected_resources = {kManagerWidget}});
   ASSERT_TRUE(strict.ok()) << strict.status();
   absl::Status missing = (*strict)->Allocate(WidgetPod("p", {1})).status();
   EXPECT_EQ(missing.code(), absl::StatusCode::kUnavailable);

@@ -21,7 +21,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr char kWidget[] = "example.com/widget";
+constexpr char kNodesWidget[] = "example.com/widget";
 
 kube::core::Pod PodOn(const std::string& node, const std::string& name) {
   kube::core::Pod pod;
@@ -31,7 +31,7 @@ kube::core::Pod PodOn(const std::string& node, const std::string& name) {
   pod.spec.node_name = node;
   kube::core::Container worker;
   worker.name = "worker";
-  worker.resources.limits = {{kWidget, "2"}};
+  worker.resources.limits = {{kNodesWidget, "2"}};
   pod.spec.containers.push_back(worker);
   return pod;
 }
@@ -70,7 +70,7 @@ class NodeDevicesTest : public ::testing::Test {
     ::v1beta1::RegisterRequest request;
     request.set_version(std::string(deviceplugin::kApiVersion));
     request.set_endpoint("widget.sock");
-    request.set_resource_name(kWidget);
+    request.set_resource_name(kNodesWidget);
     ASSERT_TRUE(deviceplugin::RegisterWithKubelet(dir, request, absl::Seconds(5)).ok());
   }
 
@@ -88,32 +88,32 @@ TEST_F(NodeDevicesTest, OneManagerPerNodeWhoseCountsReachTheNode) {
   EXPECT_TRUE(std::filesystem::exists(root_ + "/n0/kubelet.sock"));
   EXPECT_THAT(devices_->Counts("n0"), IsEmpty());
   ServePluginOnN0(4);
-  ASSERT_TRUE(devices_->node_status().WaitForWritten("n0", {{kWidget, {4, 4}}}, absl::Seconds(5)));
+  ASSERT_TRUE(devices_->node_status().WaitForWritten("n0", {{kNodesWidget, {4, 4}}}, absl::Seconds(5)));
   std::optional<nlohmann::json> node = api_.Get(kube::NodesResource(), "", "n0");
   ASSERT_TRUE(node.has_value());
-  EXPECT_EQ((*node)["status"]["allocatable"][kWidget], "4");
-  EXPECT_EQ(devices_->Counts("n0").at(kWidget), (ResourceCounts{4, 4}));
+  EXPECT_EQ((*node)["status"]["allocatable"][kNodesWidget], "4");
+  EXPECT_EQ(devices_->Counts("n0").at(kNodesWidget), (ResourceCounts{4, 4}));
   EXPECT_THAT(devices_->Counts("n1"), IsEmpty());
 }
 
 TEST_F(NodeDevicesTest, AllocatesOnThePodsNodeAndReleasesByKey) {
   ServePluginOnN0(4);
   ASSERT_TRUE(devices_->ForNode("n0")->WaitForResources(
-      [](const ResourceCountMap& counts) { return counts.contains(kWidget); }, absl::Seconds(5)));
+      [](const ResourceCountMap& counts) { return counts.contains(kNodesWidget); }, absl::Seconds(5)));
   absl::StatusOr<PodDevices> elsewhere = devices_->Allocate(PodOn("n1", "a"));
   ASSERT_TRUE(elsewhere.ok()) << elsewhere.status();
   EXPECT_THAT(elsewhere->containers, IsEmpty());
 
   absl::StatusOr<PodDevices> held = devices_->Allocate(PodOn("n0", "b"));
   ASSERT_TRUE(held.ok()) << held.status();
-  EXPECT_THAT(held->Find("worker")->device_ids.at(kWidget), ElementsAre("w-0", "w-1"));
+  EXPECT_THAT(held->Find("worker")->device_ids.at(kNodesWidget), ElementsAre("w-0", "w-1"));
   devices_->Release("ml/b");
-  EXPECT_THAT(devices_->ForNode("n0")->Holders(kWidget), IsEmpty());
+  EXPECT_THAT(devices_->ForNode("n0")->Holders(kNodesWidget), IsEmpty());
 
   // A pod of the same name moving to a node without devices frees what it held.
   ASSERT_TRUE(devices_->Allocate(PodOn("n0", "c")).ok());
   ASSERT_TRUE(devices_->Allocate(PodOn("n1", "c")).ok());
-  EXPECT_THAT(devices_->ForNode("n0")->Holders(kWidget), IsEmpty());
+  EXPECT_THAT(devices_->ForNode("n0")->Holders(kNodesWidget), IsEmpty());
 }
 
 TEST(NodeDevicesStartTest, NeedsARootDirectory) {

@@ -39,6 +39,11 @@ absl::Status Apply(NodesimFlags* f, const std::string& name, const std::string& 
     ASSIGN_OR_RETURN(f->mode, ParsePodMode(value, "--mode"));
   } else if (name == "lease-interval") return ParseDuration(name, value, &f->lease_interval);
   else if (name == "status-interval") return ParseDuration(name, value, &f->status_interval);
+  else if (name == "node-monitor-grace-period") {
+    return ParseDuration(name, value, &f->node_monitor_grace_period);
+  } else if (name == "node-monitor-period") {
+    return ParseDuration(name, value, &f->node_monitor_period);
+  }
   else if (name == "succeed-after") {
     absl::Duration d;
     RETURN_IF_ERROR(ParseDuration(name, value, &d));
@@ -119,6 +124,10 @@ Flags (--name=value or --name value):
                              choose with the annotation nodesim.flyover.dev/mode
   --lease-interval D         node Lease renewal interval (default 10s)
   --status-interval D        node status heartbeat interval (default 5m)
+  --node-monitor-grace-period D
+                             a node whose Lease is older than D is marked Ready Unknown and
+                             tainted node.kubernetes.io/unreachable (default 40s)
+  --node-monitor-period D    how often node Leases are checked (default 5s)
   --succeed-after D          simulated pods turn Succeeded D after starting (default: never;
                              per pod: annotation nodesim.flyover.dev/succeed-after)
   --bind-address A           address of the kubelet HTTP server (default 127.0.0.1)

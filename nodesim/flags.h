@@ -23,6 +23,9 @@ struct NodesimFlags {
   PodMode mode = PodMode::kSimulated;
   absl::Duration lease_interval = absl::Seconds(10);
   absl::Duration status_interval = absl::Minutes(5);
+  // The node lifecycle controller (node_lifecycle.h); Kubernetes' defaults.
+  absl::Duration node_monitor_grace_period = absl::Seconds(40);
+  absl::Duration node_monitor_period = absl::Seconds(5);
   std::optional<absl::Duration> succeed_after;
   std::string bind_address = "127.0.0.1";
   int port = 10250;

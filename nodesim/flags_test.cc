@@ -32,6 +32,20 @@ TEST(ParseNodesimFlags, ReadsEveryFlagInBothForms) {
   EXPECT_EQ(Topology(*f)->size(), 22u * 48u);
 }
 
+TEST(ParseNodesimFlags, NodeMonitorFlagsDefaultToKubernetesValues) {
+  absl::StatusOr<NodesimFlags> defaults = Parse({});
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->node_monitor_grace_period, absl::Seconds(40));
+  EXPECT_EQ(defaults->node_monitor_period, absl::Seconds(5));
+  absl::StatusOr<NodesimFlags> f =
+      Parse({"--node-monitor-grace-period=4s", "--node-monitor-period", "500ms"});
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->node_monitor_grace_period, absl::Seconds(4));
+  EXPECT_EQ(f->node_monitor_period, absl::Milliseconds(500));
+  EXPECT_THAT(Parse({"--node-monitor-period=0s"}).status().message(),
+              HasSubstr("--node-monitor-period: must be a positive duration"));
+}
+
 TEST(ParseNodesimFlags, ReadsTheChaosFlags) {
   absl::StatusOr<NodesimFlags> f = Parse({"--chaos-port=-1", "--chaos-log", "/l/chaos.log",
                                           "--chaos-endpoint-file=/r/nodesim.chaos"});

@@ -7,9 +7,9 @@
 namespace flyover::nodesim {
 namespace {
 
-using Param = std::function<std::optional<std::string>(absl::string_view)>;
+using ParamLookup = std::function<std::optional<std::string>(absl::string_view)>;
 
-absl::Status ReadBool(const Param& param, absl::string_view name, bool* out) {
+absl::Status ReadBool(const ParamLookup& param, absl::string_view name, bool* out) {
   std::optional<std::string> value = param(name);
   if (!value.has_value()) return absl::OkStatus();
   if (*value == "true" || *value == "1" || value->empty()) {
@@ -23,7 +23,8 @@ absl::Status ReadBool(const Param& param, absl::string_view name, bool* out) {
   return absl::OkStatus();
 }
 
-absl::Status ReadCount(const Param& param, absl::string_view name, std::optional<int64_t>* out) {
+absl::Status ReadCount(const ParamLookup& param, absl::string_view name,
+                       std::optional<int64_t>* out) {
   std::optional<std::string> value = param(name);
   if (!value.has_value()) return absl::OkStatus();
   int64_t number = 0;
@@ -37,7 +38,7 @@ absl::Status ReadCount(const Param& param, absl::string_view name, std::optional
 
 }  // namespace
 
-absl::StatusOr<LogQuery> ParseLogQuery(const Param& param) {
+absl::StatusOr<LogQuery> ParseLogQuery(const ParamLookup& param) {
   LogQuery q;
   for (absl::Status s : {ReadBool(param, "follow", &q.follow),
                          ReadBool(param, "previous", &q.previous),

@@ -48,7 +48,10 @@ kube::core::ResourceList Resources(const std::string& node, const NodeObjectOpti
   return list;
 }
 
-std::vector<NodeCondition> Conditions(const kube::core::NodeStatus* current, absl::Time now) {
+}  // namespace
+
+std::vector<NodeCondition> KubeletConditions(const kube::core::NodeStatus* current,
+                                             absl::Time now) {
   std::vector<NodeCondition> out;
   for (const ConditionTemplate& t : kConditions) {
     NodeCondition c{.type = t.type, .status = t.status, .last_heartbeat_time = now,
@@ -61,6 +64,8 @@ std::vector<NodeCondition> Conditions(const kube::core::NodeStatus* current, abs
   }
   return out;
 }
+
+namespace {
 
 json DaemonEndpoints(const NodeObjectOptions& options) {
   return {{"kubeletEndpoint", {{"Port", options.kubelet_port}}}};
@@ -91,7 +96,7 @@ Node BuildNode(const SimNodeSpec& spec, const NodeObjectOptions& options, absl::
   };
   node.status.capacity = Resources(spec.name, options, false);
   node.status.allocatable = Resources(spec.name, options, true);
-  node.status.conditions = Conditions(nullptr, now);
+  node.status.conditions = KubeletConditions(nullptr, now);
   node.status.addresses = Addresses(spec.name, options);
   node.status.rest = {{"daemonEndpoints", DaemonEndpoints(options)},
                       {"nodeInfo", {{"kubeletVersion", "v1.29.0-flyover-nodesim"},
@@ -103,7 +108,7 @@ Node BuildNode(const SimNodeSpec& spec, const NodeObjectOptions& options, absl::
 json NodeStatusPatch(const Node& current, const SimNodeSpec& spec,
                      const NodeObjectOptions& options, absl::Time now) {
   json conditions = json::array();
-  for (const NodeCondition& c : Conditions(&current.status, now)) conditions.push_back(c);
+  for (const NodeCondition& c : KubeletConditions(&current.status, now)) conditions.push_back(c);
   json addresses = json::array();
   for (const NodeAddress& a : Addresses(spec.name, options)) addresses.push_back(a);
   return {{"status",

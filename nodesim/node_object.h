@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "kube/api/core/lease.h"
@@ -37,6 +38,11 @@ struct NodeObjectOptions {
 // The Node nodesim registers for `spec`, with every condition's heartbeat at `now`.
 [[nodiscard]] kube::core::Node BuildNode(const SimNodeSpec& spec,
                                          const NodeObjectOptions& options, absl::Time now);
+
+// The four conditions a healthy kubelet reports (Ready True, the pressures False), with
+// heartbeat `now` and transition times kept from `current` (may be null) when unchanged.
+[[nodiscard]] std::vector<kube::core::NodeCondition> KubeletConditions(
+    const kube::core::NodeStatus* current, absl::Time now);
 
 // The status merge patch of a kubelet heartbeat: the four conditions (Ready True, the
 // pressures False) with lastHeartbeatTime `now` and transition times kept from `current`

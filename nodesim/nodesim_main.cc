@@ -1,6 +1,7 @@
 // flyover-nodesim: the binary. Parses flags (flags.h), starts the kubelet HTTP server
 // (log_server.h), registers the nodes and keeps their leases and status fresh
-// (node_heartbeater.h), runs the pods bound to them (pod_controller.h), prints
+// (node_heartbeater.h), marks nodes whose Lease went stale unreachable
+// (node_lifecycle.h), runs the pods bound to them (pod_controller.h), prints
 // "nodesim ready nodes=<n> port=<p> chaos=<address>" on stdout, and stops on SIGTERM/SIGINT.
 // The fault-injection API (chaos_server.h) serves on 127.0.0.1 unless --chaos-port=-1.
 // Process-mode nodes play the kubelet toward device plugins (device_nodes.h) on
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "common/log.h"
 #include "common/posix_file_system.h"
@@ -22,6 +25,7 @@
 #include "nodesim/flags.h"
 #include "nodesim/log_server.h"
 #include "nodesim/node_heartbeater.h"
+#include "nodesim/node_lifecycle.h"
 #include "nodesim/pod_controller.h"
 #include "nodesim/process_pod_runtime.h"
 #include "nodesim/simulated_pod_runtime.h"
@@ -96,7 +100,10 @@ absl::Status Run(const NodesimFlags& flags) {
                  {.bind_address = flags.bind_address, .port = flags.port});
   RETURN_IF_ERROR(logs.Start());
 
-  NodeObjectOptions node_options{.kubelet_port = logs.port()};
+  // As on a cluster, a Lease lasts as long as the lifecycle controller's grace period (both
+  // 40 s by default): readers of the Lease alone reach the same verdict.
+  NodeObjectOptions node_options{.kubelet_port = logs.port(),
+                                 .lease_duration = flags.node_monitor_grace_period};
   if (devices != nullptr) {
     node_options.device_counts = [&devices](const std::string& node) {
       return devices->Counts(node);
@@ -108,6 +115,12 @@ absl::Status Run(const NodesimFlags& flags) {
                                .chaos = &chaos});
   RETURN_IF_ERROR(heartbeater.RegisterAll());
   heartbeater.Start();
+  std::set<std::string> node_names;
+  for (const SimNodeSpec& node : nodes) node_names.insert(node.name);
+  NodeLifecycleController lifecycle(client.get(), std::move(node_names),
+                                    {.grace_period = flags.node_monitor_grace_period,
+                                     .monitor_period = flags.node_monitor_period});
+  lifecycle.Start();
   PodController pods(client.get(), &nodes, &simulated, &process,
                      {.workers = flags.workers, .chaos = &chaos});
   RETURN_IF_ERROR(pods.Start());
@@ -123,6 +136,7 @@ absl::Status Run(const NodesimFlags& flags) {
   sigwait(&stop_signals, &signal_number);
   log::Info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   pods.Stop();
+  lifecycle.Stop();
   heartbeater.Stop();
   if (devices != nullptr) devices->Shutdown();
   chaos_server.Stop();

@@ -24,7 +24,8 @@ const log::Logger& Logger() {
   return *logger;
 }
 
-constexpr char kLocalIp[] = "127.0.0.1";
+// The node's address (hostIP); each pod gets its own loopback address (podIP).
+constexpr char kHostIp[] = "127.0.0.1";
 
 EnvList BaseEnv(const Pod& pod, const ChaosState* chaos) {
   EnvList env;
@@ -59,6 +60,10 @@ std::string PhaseOf(const std::vector<ContainerStatus>& statuses, bool all_finis
 
 struct ProcessPodRuntime::PodState {
   ~PodState() { containers.clear(); }  // joins the supervisors before anything else goes
+  // Released once the pod has ended (guarded by the runtime's mu_ after StartPod), at the
+  // latest when the last process is gone: declared first, destroyed last.
+  std::unique_ptr<LoopbackAddressLease> address;
+  std::string ip;  // the pod's address, for its status
   Pod pod;
   std::string dir;
   absl::Time start;
@@ -81,7 +86,10 @@ absl::Duration GracePeriod(const Pod& pod, absl::Duration fallback) {
 
 ProcessPodRuntime::ProcessPodRuntime(kube::RestClient* client, ObjectSource* source,
                                      ProcessRuntimeOptions options)
-    : client_(client), source_(source), options_(std::move(options)) {}
+    : client_(client),
+      source_(source),
+      options_(std::move(options)),
+      addresses_(std::make_shared<LoopbackAddressPool>()) {}
 
 ProcessPodRuntime::~ProcessPodRuntime() {
   std::vector<std::thread> terminators;
@@ -106,6 +114,10 @@ absl::StatusOr<kube::Result> ProcessPodRuntime::Sync(const std::string& key, con
   {
     absl::MutexLock lock(&mu_);
     auto it = pods_.find(key);
+    // Its processes have ended for good: the address may serve another pod.
+    if (terminal && it != pods_.end() && it->second->pod.metadata.uid == pod.metadata.uid) {
+      it->second->address.reset();
+    }
     if (it != pods_.end() && it->second->pod.metadata.uid != pod.metadata.uid) {
       BeginTermination(it->second, options_.default_grace_period, false);
       pods_.erase(it);
@@ -144,13 +156,14 @@ void ProcessPodRuntime::Forget(const std::string& key) {
 }
 
 absl::StatusOr<std::vector<ContainerLaunch>> ProcessPodRuntime::PrepareContainers(
-    const Pod& pod, const std::string& pod_dir, const PodDevices& devices) {
+    const Pod& pod, const std::string& pod_dir, const std::string& pod_ip,
+    const PodDevices& devices) {
   ASSIGN_OR_RETURN(auto volumes, WriteVolumes(pod, pod_dir, source_));
   // The addresses the status will report, known before the containers start (as a
   // kubelet knows them): the downward API's status.podIP and status.hostIP read these.
   Pod addressed = pod;
-  addressed.status.pod_ip = kLocalIp;
-  addressed.status.host_ip = kLocalIp;
+  addressed.status.pod_ip = pod_ip;
+  addressed.status.host_ip = kHostIp;
   std::vector<ContainerLaunch> launches;
   for (const kube::core::Container& container : pod.spec.containers) {
     if (container.command.empty() && container.args.empty()) {
@@ -185,6 +198,12 @@ absl::Status ProcessPodRuntime::StartPod(const std::string& key, const Pod& pod)
   state->start = options_.clock->Now();
   state->dir = absl::StrCat(options_.data_dir, "/pods/", pod.metadata.namespace_, "_",
                             pod.metadata.name, "_", pod.metadata.uid);
+  absl::StatusOr<std::string> ip =
+      addresses_->Acquire(absl::StrCat(key, "/", pod.metadata.uid));
+  if (!ip.ok()) return Annotate(ip.status(), absl::StrCat("pod ", key));
+  state->address = std::make_unique<LoopbackAddressLease>(
+      addresses_, absl::StrCat(key, "/", pod.metadata.uid), *ip);
+  state->ip = *ip;
   PodDevices devices;
   if (options_.devices != nullptr) {
     absl::StatusOr<PodDevices> allocated = options_.devices->Allocate(pod);
@@ -192,7 +211,7 @@ absl::Status ProcessPodRuntime::StartPod(const std::string& key, const Pod& pod)
     devices = *std::move(allocated);
   }
   absl::StatusOr<std::vector<ContainerLaunch>> launches =
-      PrepareContainers(pod, state->dir, devices);
+      PrepareContainers(pod, state->dir, state->ip, devices);
   if (!launches.ok()) {
     std::vector<ContainerStatus> waiting;
     for (const auto& c : pod.spec.containers) {
@@ -203,7 +222,7 @@ absl::Status ProcessPodRuntime::StartPod(const std::string& key, const Pod& pod)
       waiting.push_back(std::move(s));
     }
     (void)PatchPodStatus(client_, pod, ProcessStatusPatch(kube::core::kPodPending, waiting,
-                                                          state->start, kLocalIp, kLocalIp,
+                                                          state->start, state->ip, kHostIp,
                                                           state->start));
     return Annotate(launches.status(), absl::StrCat("pod ", key));
   }
@@ -217,7 +236,7 @@ absl::Status ProcessPodRuntime::StartPod(const std::string& key, const Pod& pod)
     absl::MutexLock lock(&mu_);
     pods_[key] = state;
   }
-  Logger().Info("starting pod", {{"pod", key}, {"dir", state->dir}});
+  Logger().Info("starting pod", {{"pod", key}, {"ip", state->ip}, {"dir", state->dir}});
   for (auto& c : state->containers) c->Start();
   return absl::OkStatus();
 }
@@ -247,8 +266,8 @@ void ProcessPodRuntime::ReportStatus(PodState* state) {
   absl::Time now = options_.clock->Now();
   absl::Status status = PatchPodStatus(
       client_, state->pod,
-      ProcessStatusPatch(PhaseOf(statuses, all_finished), statuses, state->start, kLocalIp,
-                         kLocalIp, now));
+      ProcessStatusPatch(PhaseOf(statuses, all_finished), statuses, state->start, state->ip,
+                         kHostIp, now));
   if (!status.ok() && !absl::IsNotFound(status)) {
     Logger().Warn("status update failed", {{"pod", state->pod.metadata.name}, {"error", status}});
   }

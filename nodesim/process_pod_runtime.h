@@ -5,8 +5,11 @@
 // name, then the pod's env, pod_env.h), rewrites mount paths, expands $(VAR) in command and
 // args, and starts one ContainerSupervisor per container. Every container change is
 // written to pods/status (phase Running while any container runs or will restart;
-// Succeeded when all exited 0 for good; Failed otherwise); podIP and hostIP are 127.0.0.1,
-// the address the processes really listen on.
+// Succeeded when all exited 0 for good; Failed otherwise). Each pod gets its own loopback
+// address (loopback_addresses.h: 127.<a>.<b>.<c>, never 127.0.0.1) as podIP/podIPs, known to
+// the downward API from the first start, so its processes can each bind their usual ports
+// there; it is released once the pod has ended (Succeeded/Failed) or is gone. hostIP is
+// 127.0.0.1, the node's InternalIP.
 //
 // A pod with a deletionTimestamp is terminated: SIGTERM to every container, up to
 // metadata.deletionGracePeriodSeconds (else spec.terminationGracePeriodSeconds, else 30 s),
@@ -35,6 +38,7 @@
 #include "nodesim/chaos_state.h"
 #include "nodesim/container_supervisor.h"
 #include "nodesim/device_request.h"
+#include "nodesim/loopback_addresses.h"
 #include "nodesim/pod_env.h"
 #include "nodesim/pod_runtime.h"
 
@@ -79,6 +83,9 @@ class ProcessPodRuntime final : public PodRuntime, public ChaosTarget {
   int SignalNodePods(const std::string& node, int signal) override ABSL_LOCKS_EXCLUDED(mu_);
   void ReportNodePods(const std::string& node) override ABSL_LOCKS_EXCLUDED(mu_);
 
+  // How many pod addresses are held (pods started and not yet ended or gone).
+  size_t PodAddressesInUse() const { return addresses_->InUse(); }
+
   // The log of `container` of pod `key` (this run, or the previous one); NotFound when
   // nodesim does not run that pod or container, or the run has no log.
   [[nodiscard]] absl::StatusOr<ContainerLogRef> ContainerLog(const std::string& key,
@@ -93,6 +100,7 @@ class ProcessPodRuntime final : public PodRuntime, public ChaosTarget {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::vector<ContainerLaunch>> PrepareContainers(const kube::core::Pod& pod,
                                                                  const std::string& pod_dir,
+                                                                 const std::string& pod_ip,
                                                                  const PodDevices& devices);
   // Fails the pod whose devices could not be allocated, as the kubelet rejects it.
   absl::Status RejectPod(const std::string& key, const kube::core::Pod& pod,
@@ -106,6 +114,8 @@ class ProcessPodRuntime final : public PodRuntime, public ChaosTarget {
   kube::RestClient* const client_;
   ObjectSource* const source_;
   const ProcessRuntimeOptions options_;
+  // Shared with the leases of the pods (which may outlive a log reader's reference).
+  const std::shared_ptr<LoopbackAddressPool> addresses_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<PodState>> pods_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> terminators_ ABSL_GUARDED_BY(mu_);

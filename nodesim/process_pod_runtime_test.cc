@@ -1,11 +1,17 @@
 #include "nodesim/process_pod_runtime.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -94,7 +100,11 @@ TEST_F(ProcessPodRuntimeTest, RunsTheCommandWithEnvAndMountedFiles) {
   json status = WaitForStatus("ok", [](const json& s) { return Phase(s, "Succeeded"); });
   EXPECT_EQ(status["containerStatuses"][0]["state"]["terminated"]["exitCode"], 0);
   EXPECT_EQ(status["containerStatuses"][0]["state"]["terminated"]["reason"], "Completed");
-  EXPECT_EQ(status["podIP"], "127.0.0.1");
+  const std::string ip = status["podIP"];
+  EXPECT_THAT(ip, ::testing::StartsWith("127."));
+  EXPECT_NE(ip, "127.0.0.1");  // the node's address, not the pod's
+  EXPECT_EQ(status["podIPs"], json::array({{{"ip", ip}}}));
+  EXPECT_EQ(status["hostIP"], "127.0.0.1");
   // stdout and stderr are two pipes: lines of different streams may interleave either way.
   std::vector<std::string> lines = absl::StrSplit(Log("ok"), '\n', absl::SkipEmpty());
   EXPECT_THAT(lines, ::testing::UnorderedElementsAre("ok hello", "from-file", "oops"));
@@ -109,10 +119,10 @@ TEST_F(ProcessPodRuntimeTest, DownwardApiSeesThePodAddressAndPathHasOwnDirectory
   env.push_back({{"name", "POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}});
   env.push_back({{"name", "HOST_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.hostIP"}}}}}});
   Run(pod);
-  WaitForStatus("addr", [](const json& s) { return Phase(s, "Succeeded"); });
+  json status = WaitForStatus("addr", [](const json& s) { return Phase(s, "Succeeded"); });
   std::vector<std::string> lines = absl::StrSplit(Log("addr"), '\n', absl::SkipEmpty());
   EXPECT_THAT(lines, ::testing::ElementsAre(
-                         "ip=127.0.0.1 host=127.0.0.1",
+                         "ip=" + status["podIP"].get<std::string>() + " host=127.0.0.1",
                          "path=" + std::filesystem::read_symlink("/proc/self/exe").parent_path().string()));
 }
 
@@ -187,6 +197,97 @@ TEST_F(ProcessPodRuntimeTest, ForgettingAPodKillsItsProcessAfterTheGracePeriod) 
   }
   EXPECT_TRUE(gone);
   EXPECT_TRUE(api_.Actions({.verb = "delete"}).empty());
+}
+
+// Binds a TCP socket to ip:port; the socket (to close) or -1.
+int BindTcp(const std::string& ip, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (fd < 0 || inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 1) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Pods on one host each listen on their own address, as on a cluster: the same port in two
+// pods does not collide.
+TEST_F(ProcessPodRuntimeTest, EachPodHasItsOwnAddressUntilItEnds) {
+  const char* kLoop = "while :; do sleep 0.05; done";
+  Run(ShellPod("a", kLoop, "Always"));
+  Run(ShellPod("b", kLoop, "Always"));
+  const std::string ip_a =
+      WaitForStatus("a", [](const json& s) { return Phase(s, "Running"); })["podIP"];
+  const std::string ip_b =
+      WaitForStatus("b", [](const json& s) { return Phase(s, "Running"); })["podIP"];
+  EXPECT_NE(ip_a, ip_b);
+  EXPECT_EQ(runtime_.PodAddressesInUse(), 2u);
+  const int first = BindTcp(ip_a, 0);
+  ASSERT_GE(first, 0) << ip_a;
+  sockaddr_in bound{};
+  socklen_t length = sizeof bound;
+  ASSERT_EQ(getsockname(first, reinterpret_cast<sockaddr*>(&bound), &length), 0);
+  const int second = BindTcp(ip_b, ntohs(bound.sin_port));  // same port, other pod
+  EXPECT_GE(second, 0) << ip_b;
+  close(first);
+  if (second >= 0) close(second);
+  // Gone from the API: released once its processes are.
+  runtime_.Forget("ml/a");
+  for (absl::Time end = absl::Now() + absl::Seconds(10);
+       runtime_.PodAddressesInUse() != 1 && absl::Now() < end;) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(runtime_.PodAddressesInUse(), 1u);
+  // Ended: released when the runtime sees the terminal phase.
+  kube::core::Pod done = Run(ShellPod("done", "true", "Never"));
+  WaitForStatus("done", [](const json& s) { return Phase(s, "Succeeded"); });
+  EXPECT_EQ(runtime_.PodAddressesInUse(), 2u);
+  done.status.phase = kube::core::kPodSucceeded;
+  ASSERT_TRUE(runtime_.Sync("ml/done", done, {&kNode, 0}).ok());
+  EXPECT_EQ(runtime_.PodAddressesInUse(), 1u);
+}
+
+TEST(LoopbackAddressPoolTest, HandsOutDistinctLoopbackAddressesNeverTheNodes) {
+  LoopbackAddressPool pool;
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < 600; ++i) {
+    absl::StatusOr<std::string> ip = pool.Acquire(absl::StrCat("ml/p", i));
+    ASSERT_TRUE(ip.ok()) << ip.status();
+    EXPECT_NE(*ip, "127.0.0.1");
+    EXPECT_TRUE(seen.insert(*ip).second) << *ip;
+    in_addr parsed{};
+    EXPECT_EQ(inet_pton(AF_INET, ip->c_str(), &parsed), 1) << *ip;
+  }
+  EXPECT_TRUE(seen.contains("127.1.0.1"));    // the first
+  EXPECT_TRUE(seen.contains("127.1.0.254"));  // no .0 or .255 host part
+  EXPECT_TRUE(seen.contains("127.1.1.1"));
+  EXPECT_FALSE(seen.contains("127.1.0.255"));
+  EXPECT_EQ(pool.Acquire("ml/p7").value(), pool.Acquire("ml/p7").value());  // same owner
+  EXPECT_EQ(pool.InUse(), 600u);
+}
+
+TEST(LoopbackAddressPoolTest, ReleasedAddressesComeBackLastAndExhaustionIsAnError) {
+  LoopbackAddressPool pool(/*first_octet=*/255);  // 256 x 254 addresses
+  const std::string first = pool.Acquire("x").value();
+  EXPECT_EQ(first, "127.255.0.1");
+  pool.Release("x");
+  EXPECT_EQ(pool.InUse(), 0u);
+  EXPECT_EQ(pool.Acquire("y").value(), "127.255.0.2");  // not the just released one
+  for (int i = 0; i < 256 * 254 - 1; ++i) ASSERT_TRUE(pool.Acquire(absl::StrCat(i)).ok()) << i;
+  absl::StatusOr<std::string> full = pool.Acquire("one-too-many");
+  EXPECT_EQ(full.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(full.status().message(), HasSubstr("pod IP: all 65024 loopback addresses"));
+  { LoopbackAddressLease lease(nullptr, "unused", "127.9.9.9"); }  // a lease without a pool
+  auto shared = std::make_shared<LoopbackAddressPool>();
+  {
+    LoopbackAddressLease lease(shared, "z", shared->Acquire("z").value());
+    EXPECT_EQ(lease.address(), "127.1.0.1");
+    EXPECT_EQ(shared->InUse(), 1u);
+  }
+  EXPECT_EQ(shared->InUse(), 0u);
 }
 
 }  // namespace

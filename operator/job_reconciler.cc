@@ -1,6 +1,9 @@
 #include "operator/job_reconciler.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,11 +15,52 @@
 #include "kube/api/post_training_job_validation.h"
 #include "kube/client/resource.h"
 #include "operator/job_reconciler_run.h"
+#include "operator/recovery/goodput.h"
+#include "operator/silent_node_faults.h"
+#include "operator/status_metrics.h"
 #include "operator/supervision/fault_detector.h"
 
 namespace flyover::op {
 
 using kube::JobPhase;
+
+namespace {
+
+// Faults detected from heartbeats name their pod only: add the node it runs on.
+void FillFaultNodes(const std::map<int32_t, nlohmann::json>& pods,
+                    std::vector<kube::FaultRecord>* faults) {
+  std::map<std::string, std::string> node_of;
+  for (const auto& [rank, pod] : pods) {
+    const nlohmann::json spec = pod.value("spec", nlohmann::json::object());
+    const nlohmann::json metadata = pod.value("metadata", nlohmann::json::object());
+    node_of[metadata.value("name", "")] = spec.value("nodeName", "");
+  }
+  for (kube::FaultRecord& fault : *faults) {
+    if (auto it = node_of.find(fault.pod); fault.node.empty() && it != node_of.end()) {
+      fault.node = it->second;
+    }
+  }
+}
+
+// The Leases (kube-node-lease) of the nodes of `faults`' HeartbeatTimeouts, by node name.
+absl::StatusOr<std::map<std::string, nlohmann::json>> LeasesOfSilentPods(
+    kube::RestClient* client, const std::vector<kube::FaultRecord>& faults) {
+  std::map<std::string, nlohmann::json> leases;
+  for (const kube::FaultRecord& fault : faults) {
+    if (fault.fault_class != kFaultHeartbeatTimeout || fault.node.empty() ||
+        leases.contains(fault.node)) {
+      continue;
+    }
+    absl::StatusOr<nlohmann::json> lease =
+        client->Get(kube::LeasesResource(), "kube-node-lease", fault.node);
+    if (absl::IsNotFound(lease.status())) continue;
+    RETURN_IF_ERROR(lease.status());
+    leases[fault.node] = *std::move(lease);
+  }
+  return leases;
+}
+
+}  // namespace
 
 JobReconciler::JobReconciler(kube::RestClient* client, SupervisionRegistry* registry,
                              kube::EventRecorder* events, OperatorMetrics* metrics,
@@ -95,12 +139,23 @@ absl::StatusOr<kube::Result> JobReconciler::ReconcileActive(Run& run) {
   seen.progress = registry_->Progress(run.id);
   seen.rank_table_ready = seen.progress.has_value() && seen.progress->rank_table.has_value();
   if (seen.rank_table_ready) {
-    for (kube::FaultRecord& fault :
-         StallFaults(*seen.progress, run.job.spec.fault_tolerance, run.now)) {
+    std::vector<kube::FaultRecord> stalls =
+        StallFaults(*seen.progress, run.job.spec.fault_tolerance, run.now);
+    FillFaultNodes(run.current, &stalls);
+    ASSIGN_OR_RETURN(auto leases, LeasesOfSilentPods(client_, stalls));
+    for (kube::FaultRecord& fault : SilentNodeFaults(stalls, leases, run.now)) {
       registry_->RecordFault(run.id, std::move(fault));
+    }
+    for (kube::FaultRecord& fault : stalls) registry_->RecordFault(run.id, std::move(fault));
+    if (options_.device_health != nullptr) {
+      for (kube::FaultRecord& fault : DeviceFaults(run.current, run.job.spec.npus_per_replica,
+                                                   *options_.device_health, run.now)) {
+        registry_->RecordFault(run.id, std::move(fault));
+      }
     }
   }
   seen.faults = registry_->Faults(run.id);
+  FillFaultNodes(run.current, &seen.faults);
   kube::PostTrainingJobStatus status = NextStatus(run.job, seen, run.now);
   ASSIGN_OR_RETURN(std::optional<kube::Result> recovery,
                    Recover(run, seen.progress, std::move(status)));
@@ -154,6 +209,10 @@ absl::StatusOr<kube::Result> JobReconciler::Fail(Run& run, const std::string& co
 }
 
 absl::Status JobReconciler::WriteStatus(Run& run, kube::PostTrainingJobStatus status) {
+  if (std::optional<double> goodput = Goodput(status, run.now); goodput.has_value()) {
+    status.goodput = RoundGoodput(*goodput);
+  }
+  if (metrics_ != nullptr) ObserveJobProgress(run.key, status, run.now, *metrics_);
   if (status == run.job.status) return absl::OkStatus();
   const std::optional<JobPhase> before = run.job.status.phase;
   std::vector<kube::FaultRecord> fresh;
@@ -163,10 +222,10 @@ absl::Status JobReconciler::WriteStatus(Run& run, kube::PostTrainingJobStatus st
       fresh.push_back(fault);
     }
   }
-  run.job.status = std::move(status);
+  kube::PostTrainingJobStatus previous = std::exchange(run.job.status, std::move(status));
   RETURN_IF_ERROR(owned_.UpdateStatus(run.job));
+  if (metrics_ != nullptr) ObserveStatusChange(previous, run.job.status, *metrics_);
   for (const kube::FaultRecord& fault : fresh) {
-    if (metrics_ != nullptr) metrics_->CountFault(fault.fault_class);
     Event(run, true, "FaultDetected",
           absl::StrCat(fault.fault_class, " on pod ", fault.pod,
                        fault.rank.has_value() ? absl::StrCat(" rank ", *fault.rank) : "", ": ",

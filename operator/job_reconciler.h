@@ -18,7 +18,8 @@
 //                           once every serving pod is bound with its dies known
 //                           (published to the registry and
 //                           mirrored to the ConfigMap <job>-ranktable), faults from pods,
-//                           nodes and heartbeat stalls recorded, one step of the recovery
+//                           nodes, the device plugins' reports (unhealthy dies the pods
+//                           hold) and heartbeat stalls recorded, one step of the recovery
 //                           ladder (recovery/recovery_status.h: in place, reschedule pod,
 //                           restart job, backoff, maxRestarts), the status written when
 //                           it changed, an Event for every transition, fault and step.
@@ -44,6 +45,7 @@
 #include "kube/client/rest_client.h"
 #include "kube/controller/controller.h"
 #include "kube/controller/event_recorder.h"
+#include "operator/device_health.h"
 #include "operator/job_resources.h"
 #include "operator/job_status.h"
 #include "operator/operator_metrics.h"
@@ -60,6 +62,9 @@ struct JobReconcilerOptions {
   absl::Duration running_resync = absl::Seconds(2);
   bool mirror_rank_table = true;  // keep the ConfigMap <job>-ranktable
   RecoveryTimeouts recovery_timeouts;
+  // The device plugins' reports (device_health.h); null: device faults come only from the
+  // agents' health. Not owned.
+  const DeviceHealth* device_health = nullptr;
   Clock* clock = RealClock();     // not owned
 };
 
@@ -84,6 +89,8 @@ class JobReconciler {
   absl::Status Suspend(Run& run);
   absl::Status SyncAndObservePods(Run& run, JobObservation* seen);
   absl::Status SyncPods(Run& run, const std::vector<nlohmann::json>& pods, JobObservation* seen);
+  // Deletes the job's pods that serve no rank any more (force-deleting those on lost nodes).
+  absl::Status DeleteStalePods(Run& run, const std::vector<nlohmann::json>& pods);
   absl::Status RegisterPods(Run& run);
   // The recovery ladder (job_reconciler_recovery.cc): writes `status` after one step of
   // recovery and carries the step out. A value when the reconcile is done with it.

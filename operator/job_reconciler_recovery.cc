@@ -43,6 +43,7 @@ absl::StatusOr<std::optional<kube::Result>> JobReconciler::Recover(
         run, FailedStatus(failed, kConditionFailed, reason, decision.reason, run.now)));
     return Finish(run);
   }
+  SetRecoveringCondition(run.job.status, run.now, &status);
   RETURN_IF_ERROR(WriteStatus(run, std::move(status)));
   if (step.recovered_at.has_value() && step.previous_level.has_value()) {
     Event(run, false, "Recovered",

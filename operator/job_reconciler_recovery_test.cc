@@ -305,5 +305,70 @@ TEST_F(JobRecoveryTest, TheJobFailsWithAClearReasonAfterMaxRestarts) {
   EXPECT_EQ(job.status.restarts.total, 1);
 }
 
+TEST_F(JobRecoveryTest, APodOnAnUnreachableNodeIsReplacedAtOnceAndForceDeleted) {
+  StartRunning({{"backoff", {{"initialSeconds", 1}, {"maxSeconds", 1}}}});
+  // The node lifecycle controller's verdict on n2: its Lease went stale.
+  ASSERT_TRUE(client_
+                  ->Patch(kube::NodesResource(), "", "n2",
+                          {{"status",
+                            {{"conditions",
+                              {{{"type", "Ready"},
+                                {"status", "Unknown"},
+                                {"reason", "NodeStatusUnknown"},
+                                {"message", "Kubelet stopped posting node status."}}}}}}},
+                          {.subresource = "status"})
+                  .ok());
+  ReconcileAfterBackoff();
+  kube::PostTrainingJob job = Job();
+  ASSERT_THAT(job.status.faults, SizeIs(1));
+  EXPECT_EQ(job.status.faults[0].fault_class, "NodeNotReady");
+  EXPECT_EQ(job.status.faults[0].recovery_level, RecoveryLevel::kReschedulePod);
+  EXPECT_EQ(job.status.restart_generation, 1);
+  // The replacement (same rank index, next generation) exists and the old pod is gone:
+  // deleted with grace period 0, since its kubelet cannot confirm a graceful deletion.
+  EXPECT_THAT(PodNames(), ElementsAre("tiny-0-g0", "tiny-1-g1"));
+  EXPECT_EQ(Annotations("tiny-1-g1")["hccl/rankIndex"], "1");
+  const std::vector<kube::testing::Action> deletes =
+      api_.Actions({.verb = "delete", .resource = "pods", .name = "tiny-1-g0"});
+  ASSERT_THAT(deletes, SizeIs(1));
+  const nlohmann::json& options = deletes[0].body;
+  EXPECT_TRUE((options.is_object() && options.value("gracePeriodSeconds", -1) == 0) ||
+              (deletes[0].params.contains("gracePeriodSeconds") &&
+               deletes[0].params.at("gracePeriodSeconds") == "0"))
+      << deletes[0].body << " " << deletes[0].ToString();
+  EXPECT_FALSE(api_.Get(kube::PodsResource(), "default", "tiny-1-g0").has_value());
+}
+
+TEST_F(JobRecoveryTest, ASilentPodOnANodeWithAStaleLeaseIsReplacedNotRestartedInPlace) {
+  StartRunning({{"backoff", {{"initialSeconds", 1}, {"maxSeconds", 1}}}});
+  // n2's kubelet renewed its Lease last at the start; its Ready condition still says True
+  // (the lifecycle controller's 40 s grace period has not run out).
+  nlohmann::json lease = {{"apiVersion", "coordination.k8s.io/v1"},
+                          {"kind", "Lease"},
+                          {"metadata", {{"name", "n2"}, {"namespace", "kube-node-lease"}}},
+                          {"spec",
+                           {{"holderIdentity", "n2"},
+                            {"leaseDurationSeconds", 40},
+                            {"renewTime", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_.Now(),
+                                                           absl::UTCTimeZone())}}}};
+  ASSERT_TRUE(api_.Create(kube::LeasesResource(), lease).ok());
+  for (int second = 1; second <= 25; ++second) {
+    clock_.Advance(absl::Seconds(1));
+    Beat("tiny-0-g0", 0, 0, 10 + second);
+  }
+  ReconcileAfterBackoff();
+  kube::PostTrainingJob job = Job();
+  std::vector<std::string> classes;
+  for (const kube::FaultRecord& fault : job.status.faults) {
+    classes.push_back(fault.fault_class);
+    EXPECT_EQ(fault.pod, "tiny-1-g0");
+    EXPECT_EQ(fault.recovery_level, RecoveryLevel::kReschedulePod);
+  }
+  EXPECT_THAT(classes, ::testing::UnorderedElementsAre("NodeNotReady", "HeartbeatTimeout"));
+  EXPECT_EQ(job.status.restarts.reschedule_pod, 1);
+  EXPECT_EQ(job.status.restarts.in_place, 0);
+  EXPECT_THAT(PodNames(), ElementsAre("tiny-0-g0", "tiny-1-g1"));
+}
+
 }  // namespace
 }  // namespace flyover::op

@@ -2,6 +2,7 @@
 // (and the replacements the recovery ladder asks for), deleting the rest, and registering
 // the serving pods with the supervision registry.
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "operator/job_reconciler.h"
 #include "operator/job_reconciler_run.h"
 #include "operator/recovery/recovery_status.h"
+#include "operator/supervision/fault_detector.h"
 
 namespace flyover::op {
 namespace {
@@ -59,6 +61,16 @@ void MarkReplacement(const std::string& running_gang, nlohmann::json* pod) {
   if (!running_gang.empty()) annotations[sched::kAnnotationGang] = running_gang;
 }
 
+// The pods recorded on a lost node (a NodeNotReady fault): their kubelet cannot confirm a
+// graceful deletion, so they are deleted with grace period 0 (docs/design/operator.md).
+std::set<std::string> PodsOnLostNodes(const kube::PostTrainingJobStatus& status) {
+  std::set<std::string> pods;
+  for (const kube::FaultRecord& fault : status.faults) {
+    if (fault.fault_class == kFaultNodeNotReady) pods.insert(fault.pod);
+  }
+  return pods;
+}
+
 }  // namespace
 
 absl::Status JobReconciler::SyncAndObservePods(Run& run, JobObservation* seen) {
@@ -82,20 +94,7 @@ absl::Status JobReconciler::SyncPods(Run& run, const std::vector<nlohmann::json>
     if (replace.contains(rank) && slot.generation < generation) continue;
     run.current[rank] = *slot.pod;
   }
-  std::vector<nlohmann::json> stale;
-  for (const nlohmann::json& pod : pods) {
-    int32_t rank = -1;
-    if (!absl::SimpleAtoi(LabelOf(pod, sched::kLabelRankIndex), &rank)) continue;
-    auto it = run.current.find(rank);
-    if (it == run.current.end() || it->second["metadata"]["name"] != pod["metadata"]["name"]) {
-      stale.push_back(pod);
-    }
-  }
-  ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(stale));
-  if (deleted > 0) {
-    Event(run, false, "DeletedPods",
-          absl::StrCat("deleted ", deleted, " pods replaced or of earlier generations"));
-  }
+  RETURN_IF_ERROR(DeleteStalePods(run, pods));
   std::optional<JobProgress> progress = registry_->Progress(run.id);
   const bool placed = (progress.has_value() && progress->generation == generation &&
                        progress->rank_table.has_value()) ||
@@ -126,6 +125,32 @@ absl::Status JobReconciler::SyncPods(Run& run, const std::vector<nlohmann::json>
           absl::StrCat("created ", created, " pods of generation ", generation));
   }
   seen->pods_existing = static_cast<int32_t>(run.current.size()) + created;
+  return absl::OkStatus();
+}
+
+absl::Status JobReconciler::DeleteStalePods(Run& run, const std::vector<nlohmann::json>& pods) {
+  const std::set<std::string> lost = PodsOnLostNodes(run.job.status);
+  std::vector<nlohmann::json> stale;
+  std::vector<nlohmann::json> stale_on_lost_nodes;
+  for (const nlohmann::json& pod : pods) {
+    int32_t rank = -1;
+    if (!absl::SimpleAtoi(LabelOf(pod, sched::kLabelRankIndex), &rank)) continue;
+    auto it = run.current.find(rank);
+    const std::string name = pod["metadata"].value("name", "");
+    if (it != run.current.end() && it->second["metadata"].value("name", "") == name) continue;
+    (lost.contains(name) ? stale_on_lost_nodes : stale).push_back(pod);
+  }
+  ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(stale));
+  if (deleted > 0) {
+    Event(run, false, "DeletedPods",
+          absl::StrCat("deleted ", deleted, " pods replaced or of earlier generations"));
+  }
+  ASSIGN_OR_RETURN(int forced, owned_.ForceDeletePods(stale_on_lost_nodes));
+  if (forced > 0) {
+    Event(run, false, "ForceDeletedPods",
+          absl::StrCat("deleted ", forced, " replaced pods on unreachable nodes with grace "
+                       "period 0: their kubelet cannot confirm a graceful deletion"));
+  }
   return absl::OkStatus();
 }
 

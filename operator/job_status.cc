@@ -103,6 +103,17 @@ bool AllRanksSucceeded(const JobProgress& progress, int32_t replicas, int32_t np
   return true;
 }
 
+void CloseOpenRecoveries(absl::Time now, kube::PostTrainingJobStatus* status) {
+  for (kube::FaultRecord& fault : status->faults) {
+    if (!fault.recovery_level.has_value() || fault.recovered_at.has_value()) continue;
+    fault.recovered_at = now;
+    if (fault.detected_at.has_value()) {
+      fault.recovery_millis =
+          std::max<int64_t>(0, absl::ToInt64Milliseconds(now - *fault.detected_at));
+    }
+  }
+}
+
 bool IsFinished(const kube::PostTrainingJobStatus& status) {
   return status.phase == JobPhase::kSucceeded || status.phase == JobPhase::kFailed;
 }
@@ -149,8 +160,25 @@ kube::PostTrainingJobStatus NextStatus(const kube::PostTrainingJob& job,
   if (phase == JobPhase::kSucceeded && !status.completion_time.has_value()) {
     status.completion_time = now;
   }
+  if (phase == JobPhase::kSucceeded) CloseOpenRecoveries(now, &status);
   SetPhaseConditions(job, observed, phase, now, &status);
   return status;
+}
+
+void SetRecoveringCondition(const kube::PostTrainingJobStatus& previous, absl::Time now,
+                            kube::PostTrainingJobStatus* status) {
+  if (status->phase != JobPhase::kRecovering) return;
+  kube::Condition running{.type = kConditionRunning,
+                          .status = ConditionStatus::kFalse,
+                          .observed_generation = status->observed_generation,
+                          .reason = "Recovering",
+                          .message = "a fault is being handled; the job runs again once "
+                                     "every pod completes a step"};
+  const kube::Condition* before = kube::FindCondition(previous.conditions, kConditionRunning);
+  if (before != nullptr && before->status == ConditionStatus::kFalse) {
+    running.last_transition_time = before->last_transition_time;
+  }
+  kube::SetCondition(&status->conditions, std::move(running), now);
 }
 
 kube::PostTrainingJobStatus SuspendedStatus(const kube::PostTrainingJob& job, absl::Time now) {

@@ -49,6 +49,11 @@ struct JobObservation {
 kube::PostTrainingJobStatus NextStatus(const kube::PostTrainingJob& job,
                                        const JobObservation& observed, absl::Time now);
 
+// While `status` is Recovering: condition Running False, reason Recovering, its transition
+// time kept from `previous` (the status as last written) when that already said so.
+void SetRecoveringCondition(const kube::PostTrainingJobStatus& previous, absl::Time now,
+                            kube::PostTrainingJobStatus* status);
+
 // The status of a suspended job: phase Suspended, condition Suspended True.
 kube::PostTrainingJobStatus SuspendedStatus(const kube::PostTrainingJob& job, absl::Time now);
 
@@ -64,6 +69,11 @@ kube::PostTrainingJobStatus FailedStatus(const kube::PostTrainingJob& job,
 bool AllRanksSucceeded(const JobProgress& progress, int32_t replicas, int32_t npus);
 
 bool IsFinished(const kube::PostTrainingJobStatus& status);
+
+// A job that succeeded ran every step after its last recovery: any recovery still open in
+// `status` (a level but no recoveredAt, e.g. when the last steps after an in-place restart
+// finished between two reconciles) is closed at `now`, with its recoveryMillis.
+void CloseOpenRecoveries(absl::Time now, kube::PostTrainingJobStatus* status);
 
 // Whether `a` and `b` record the same fault (class, place and detection time to the whole
 // second, as the status stores it), however far its recovery has gone.

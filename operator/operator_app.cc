@@ -52,6 +52,7 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
                                                                  .registry = prometheus_}));
   metrics_ = std::make_unique<OperatorMetrics>(*prometheus_);
   options.reconciler.pods.supervision_url = url_;
+  options.reconciler.device_health = &device_health_;
   SupervisionServer* server = server_.get();
   reconciler_ = std::make_unique<JobReconciler>(
       client, &registry_, recorder_.get(), metrics_.get(), options.reconciler,
@@ -62,6 +63,11 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
   pods_ = std::make_unique<kube::SharedInformer>(
       std::make_shared<kube::RestListerWatcher>(client, kube::PodsResource()),
       kube::SharedInformerOptions{.resource = "pods", .registry = prometheus_});
+  device_reports_ = std::make_unique<kube::SharedInformer>(
+      std::make_shared<kube::RestListerWatcher>(
+          client, kube::ConfigMapsResource(),
+          kube::RestListerWatcherOptions{.namespace_ = kDeviceInfoNamespace}),
+      kube::SharedInformerOptions{.resource = "configmaps", .registry = prometheus_});
   JobReconciler* reconciler = reconciler_.get();
   ASSIGN_OR_RETURN(std::shared_ptr<kube::Controller> controller,
                    kube::Controller::Create({.name = "posttrainingjob",
@@ -74,6 +80,11 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
   RETURN_IF_ERROR(
       controller->Watch(pods_.get(), kube::EnqueueOwner({.api_group = kube::kPostTrainingJobGroup,
                                                          .kind = kube::kPostTrainingJobKind})));
+  kube::SharedInformer* jobs = jobs_.get();
+  device_reports_->AddEventHandler(
+      DeviceInfoHandler(&device_health_, [jobs, c = controller.get()] {
+        for (const std::string& key : jobs->store().ListKeys()) c->Enqueue(key);
+      }));
   registry_.SetListener(
       [c = controller.get()](const std::string& id) { c->Enqueue(KeyOfJobId(id)); });
   manager_ =
@@ -85,6 +96,16 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
                                       std::move(options.elector));
   RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("posttrainingjobs", jobs_.get())));
   RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("pods", pods_.get())));
+  // Device reports add a fault signal; they do not gate readiness (a cluster that denies
+  // the operator kube-system's ConfigMaps still runs jobs, with the agents' health alone).
+  kube::SharedInformer* reports = device_reports_.get();
+  RETURN_IF_ERROR(manager_->Add(kube::MakeRunnable(
+      "device-reports", /*need_leader_election=*/false, [reports](kube::StopSignal* stop) {
+        reports->Start();
+        (void)stop->WaitFor(RealClock(), absl::InfiniteDuration());
+        reports->Stop();
+        return absl::OkStatus();
+      })));
   return manager_->Add(std::move(controller));
 }
 

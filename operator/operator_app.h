@@ -1,5 +1,7 @@
 // OperatorApp: flyover-operator assembled — the supervision endpoint, the PostTrainingJob
-// controller over job and pod informers, the event recorder and the metrics, run by a
+// controller over job and pod informers, an informer on the device plugins' reports
+// (ConfigMaps in kube-system: device_health.h; a change of a node's unhealthy dies enqueues
+// every job; it does not gate readiness), the event recorder and the metrics, run by a
 // kube::Manager (informers on every replica, the controller only while leading; the
 // endpoint answers only while leading and /readyz follows leadership). The binary
 // (main/operator_main.cc) and tests/operator/ run the same assembly.
@@ -25,6 +27,7 @@
 #include "kube/controller/event_sink.h"
 #include "kube/controller/leader_elector.h"
 #include "kube/controller/manager.h"
+#include "operator/device_health.h"
 #include "operator/job_reconciler.h"
 #include "operator/operator_metrics.h"
 #include "operator/supervision/supervision_server.h"
@@ -72,6 +75,8 @@ class OperatorApp {
   std::unique_ptr<JobReconciler> reconciler_;
   std::unique_ptr<kube::SharedInformer> jobs_;
   std::unique_ptr<kube::SharedInformer> pods_;
+  DeviceHealth device_health_;
+  std::unique_ptr<kube::SharedInformer> device_reports_;
   std::unique_ptr<kube::Manager> manager_;
 };
 

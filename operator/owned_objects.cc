@@ -91,6 +91,19 @@ absl::StatusOr<int> OwnedObjects::DeletePods(const std::vector<nlohmann::json>& 
   return deleted;
 }
 
+absl::StatusOr<int> OwnedObjects::ForceDeletePods(const std::vector<nlohmann::json>& pods) {
+  int deleted = 0;
+  for (const nlohmann::json& pod : pods) {
+    const nlohmann::json& meta = Metadata(pod);
+    absl::Status status = client_->Delete(
+        kube::PodsResource(), meta.value("namespace", ""), meta.value("name", ""),
+        {.grace_period_seconds = 0, .precondition_uid = meta.value("uid", "")});
+    if (!status.ok() && !absl::IsNotFound(status)) return status;
+    ++deleted;
+  }
+  return deleted;
+}
+
 absl::StatusOr<nlohmann::json> OwnedObjects::GetNode(const std::string& name) {
   return client_->Get(kube::NodesResource(), "", name);
 }

@@ -33,6 +33,9 @@ class OwnedObjects {
   absl::StatusOr<bool> CreatePod(const nlohmann::json& pod);
   // Deletes the pods not yet being deleted; returns how many it asked to delete.
   absl::StatusOr<int> DeletePods(const std::vector<nlohmann::json>& pods);
+  // Deletes `pods` with gracePeriodSeconds 0, those already being deleted included: for pods
+  // on an unreachable node, whose kubelet can never confirm a graceful deletion.
+  absl::StatusOr<int> ForceDeletePods(const std::vector<nlohmann::json>& pods);
 
   absl::StatusOr<nlohmann::json> GetNode(const std::string& name);
 

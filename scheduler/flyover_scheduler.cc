@@ -90,7 +90,9 @@ void FlyoverScheduler::Enqueue(const std::string& key) {
   if (!gang.has_value()) {
     queue_.Remove(key);
   } else if (gang->pods >= gang->min_member || (gang->in_gang && cache_.PlacedInGang(key) > 0)) {
-    queue_.Add(key, {.replacement = gang->replacement, .created = gang->created});
+    queue_.Add(key, {.replacement = gang->replacement,
+                     .priority = gang->priority,
+                     .created = gang->created});
   }
 }
 

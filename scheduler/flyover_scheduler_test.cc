@@ -52,7 +52,8 @@ class FlyoverSchedulerTest : public ::testing::Test {
     ASSERT_TRUE(scheduler.ok()) << scheduler.status();
     scheduler_ = *std::move(scheduler);
   }
-  void CreateGang(const std::string& job, int pods, int npus) {
+  void CreateGang(const std::string& job, int pods, int npus,
+                  const std::map<std::string, std::string>& annotations = {}) {
     ASSERT_TRUE(api_.Create(kube::PostTrainingJobsResource(), Job(job)).ok());
     for (int i = 0; i < pods; ++i) {
       nlohmann::json pod = testing::MakeGangPod({.name = absl::StrCat(job, "-", i),
@@ -63,6 +64,7 @@ class FlyoverSchedulerTest : public ::testing::Test {
                                                  .job = job});
       pod["metadata"]["annotations"]["scheduling.flyover.dev/super-pod-block"] =
           absl::StrCat(pods * npus);
+      for (const auto& [key, value] : annotations) pod["metadata"]["annotations"][key] = value;
       ASSERT_TRUE(api_.Create(kube::PodsResource(), pod).ok());
     }
   }
@@ -136,6 +138,28 @@ TEST_F(FlyoverSchedulerTest, UnschedulableGangIsReportedThenPlacedWhenRoomAppear
   ASSERT_TRUE(api_.Delete(kube::PodsResource(), "ml", "big-0").ok());
   ASSERT_TRUE(Eventually([&] { return Bound("late", 2) == 2; }));
   ASSERT_TRUE(Eventually([&] { return Schedulable("late")["status"] == "True"; }));
+}
+
+TEST_F(FlyoverSchedulerTest, GangTimeoutIsReportedAndTheGangHoldsNothingAndStaysQueued) {
+  ASSERT_TRUE(scheduler_->Start().ok());
+  CreateGang("big", 5, 16, {{"scheduling.flyover.dev/gang-timeout-seconds", "1"}});
+  ASSERT_TRUE(Eventually([&] { return Schedulable("big").is_object(); }));
+  EXPECT_THAT(Schedulable("big")["message"].get<std::string>(),
+              ::testing::Not(HasSubstr("timeout")))
+      << "within its timeout the gang is reported without it";
+  // No change in the cluster: the queue wakes the gang when its timeout runs out.
+  ASSERT_TRUE(Eventually([&] {
+    return Schedulable("big")["message"].get<std::string>().find("gang timeout of 1s") !=
+           std::string::npos;
+  })) << Schedulable("big").dump();
+  EXPECT_EQ(Schedulable("big")["status"], "False");
+  EXPECT_EQ(Schedulable("big")["reason"], "Unschedulable");
+  EXPECT_EQ(scheduler_->cache().PlacedInGang("ml/big-g0"), 0) << "nothing assumed or bound";
+  EXPECT_EQ(Bound("big", 5), 0);
+  // Still queued: room appears, the gang goes whole.
+  ASSERT_TRUE(api_.Create(kube::NodesResource(), testing::MakeNode("n4", 0, 4)).ok());
+  ASSERT_TRUE(Eventually([&] { return Bound("big", 5) == 5; }));
+  ASSERT_TRUE(Eventually([&] { return Schedulable("big")["status"] == "True"; }));
 }
 
 TEST_F(FlyoverSchedulerTest, FailedBindingIsReportedAndTheGangCompleted) {

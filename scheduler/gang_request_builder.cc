@@ -17,11 +17,14 @@ PodRequest ToPodRequest(const PodInfo& pod, int rank) {
                     .cpu_millis = pod.cpu_millis,
                     .memory_bytes = pod.memory_bytes,
                     .node_selector = pod.node_selector,
-                    .tolerations = pod.tolerations};
+                    .tolerations = pod.tolerations,
+                    .required_affinity = pod.required_affinity};
 }
 
-std::optional<Replacement> FindReplacement(const PodInfo& pod, const std::string& gang_key,
-                                           const ClusterSnapshot& snapshot) {
+// Where `pod` goes beside its placed peers: its block's physical super-pod (any peer's when
+// none of its block is placed; anywhere, -1, when no peer is), its block index from its rank.
+Replacement FindReplacement(const PodInfo& pod, const std::string& gang_key,
+                            const ClusterSnapshot& snapshot) {
   const int block_pods = pod.gang.super_pod_block > 0 && pod.npus > 0
                              ? std::max(1, pod.gang.super_pod_block / pod.npus)
                              : 0;
@@ -41,7 +44,6 @@ std::optional<Replacement> FindReplacement(const PodInfo& pod, const std::string
       replacement.super_pod_id = node->super_pod_id;
     }
   });
-  if (nodes.empty()) return std::nullopt;
   if (replacement.super_pod_id < 0) replacement.super_pod_id = any_super_pod;
   replacement.gang_nodes.assign(nodes.begin(), nodes.end());
   return replacement;
@@ -54,6 +56,7 @@ GangRequest BuildGangRequest(const PendingGang& gang, const ClusterSnapshot& sna
   request.gang_namespace = gang.namespace_;
   request.name = gang.gang.empty() ? gang.pods.front().name : gang.gang;
   request.creation_time = gang.created;
+  request.priority = gang.priority;
   const PodInfo& first = gang.pods.front();
   request.super_pod_block_dies = first.gang.super_pod_block;
   request.affinity =
@@ -79,9 +82,8 @@ GangRequest BuildGangRequest(const PendingGang& gang, const ClusterSnapshot& sna
     const PodInfo& pod = unplaced.front();
     request.pods.push_back(ToPodRequest(pod, *pod.rank_index));
     request.min_member = 1;
-    // The block's super-pod is pinned by Replacement; the core's shape check would refuse one
-    // pod's dies as "not a multiple of the block".
-    request.super_pod_block_dies = 0;
+    // The gang's block stays: the core checks a replacement against its block's pod size, not
+    // its total, and the pod keeps its logical super-pod (rank / pods per block).
     if (!gang_key.empty()) request.replacement = FindReplacement(pod, gang_key, snapshot);
     return request;
   }

@@ -1,5 +1,7 @@
 #include "scheduler/scheduling_loop.h"
 
+#include <iterator>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +15,13 @@ namespace {
 const log::Logger& Logger() {
   static const log::Logger* logger = new log::Logger("scheduler");
   return *logger;
+}
+
+// The longest gang timeout its pods state (zero: none).
+absl::Duration GangTimeout(const PendingGang& gang) {
+  absl::Duration timeout = absl::ZeroDuration();
+  for (const PodInfo& pod : gang.pods) timeout = std::max(timeout, pod.gang.timeout);
+  return timeout;
 }
 
 }  // namespace
@@ -48,6 +57,7 @@ void SchedulingLoop::Run(kube::StopSignal* stop) {
 
 void SchedulingLoop::Housekeeping() {
   if (parts_.cache->CleanupExpired() > 0) parts_.queue->OnClusterChange();
+  ForgetGoneGangs();
   parts_.metrics->SetQueueSizes(parts_.queue->active_size(), parts_.queue->unschedulable_size());
   parts_.metrics->SetFragmentedFreeDies(FragmentedFreeDies(parts_.cache->Snapshot()));
 }
@@ -56,6 +66,7 @@ void SchedulingLoop::ScheduleOne(const std::string& key) {
   const absl::Time started = options_.clock->Now();
   std::optional<PendingGang> gang = parts_.collector->Get(key);
   if (!gang.has_value()) {  // no pods left
+    StopWaiting(key);
     parts_.reporter->Forget(key);
     parts_.queue->Done(key, GangOutcome::kScheduled);
     return;
@@ -90,7 +101,39 @@ void SchedulingLoop::ScheduleOne(const std::string& key) {
           placement = *std::move(placement), started] { Bind(gang, request, placement, started); });
 }
 
-void SchedulingLoop::Unschedulable(const PendingGang& gang, const absl::Status& status) {
+absl::Time SchedulingLoop::WaitingSince(const std::string& key, absl::Time now) {
+  absl::MutexLock lock(&waiting_mu_);
+  return waiting_since_.try_emplace(key, now).first->second;
+}
+
+void SchedulingLoop::StopWaiting(const std::string& key) {
+  absl::MutexLock lock(&waiting_mu_);
+  waiting_since_.erase(key);
+}
+
+void SchedulingLoop::ForgetGoneGangs() {
+  absl::MutexLock lock(&waiting_mu_);
+  for (auto it = waiting_since_.begin(); it != waiting_since_.end();) {
+    const bool gone = !parts_.collector->Summary(it->first).has_value();
+    it = gone ? waiting_since_.erase(it) : std::next(it);
+  }
+}
+
+void SchedulingLoop::Unschedulable(const PendingGang& gang, const absl::Status& reason) {
+  const absl::Time now = options_.clock->Now();
+  const absl::Time since = WaitingSince(gang.key, now);
+  const absl::Duration timeout = GangTimeout(gang);
+  absl::Status status = reason;
+  absl::Time wake_by = absl::InfiniteFuture();
+  if (timeout > absl::ZeroDuration() && IsUnschedulable(reason)) {
+    if (now - since >= timeout) {
+      status = UnschedulableError(absl::StrCat(
+          reason.message(), "; not placed whole within its gang timeout of ",
+          absl::FormatDuration(timeout), ", it holds no resources and stays queued"));
+    } else {
+      wake_by = since + timeout;  // retried then, to report the timeout
+    }
+  }
   const bool retriable = IsUnschedulable(status) || absl::IsInvalidArgument(status);
   parts_.metrics->CountAttempt(retriable ? "unschedulable" : "error");
   if (retriable) {
@@ -104,12 +147,18 @@ void SchedulingLoop::Unschedulable(const PendingGang& gang, const absl::Status& 
   } else {
     Logger().Warn("placement failed", {{"gang", gang.key}, {"error", status}});
   }
-  parts_.queue->Done(gang.key, retriable ? GangOutcome::kUnschedulable : GangOutcome::kError);
+  parts_.queue->Done(gang.key, retriable ? GangOutcome::kUnschedulable : GangOutcome::kError,
+                     wake_by);
 }
 
 void SchedulingLoop::Bind(const PendingGang& gang, const GangRequest& request,
                           const GangPlacement& placement, absl::Time started) {
-  GangBindResult result = parts_.binder->BindGang(BindingsFor(gang.namespace_, placement));
+  std::map<std::string, std::string> uid_of;
+  for (const PodInfo& pod : gang.pods) uid_of[pod.name] = pod.uid;
+  std::vector<PodBinding> bindings = BindingsFor(gang.namespace_, placement);
+  // Bind the pods that were placed, not namesakes created since.
+  for (PodBinding& binding : bindings) binding.uid = uid_of[binding.name];
+  GangBindResult result = parts_.binder->BindGang(bindings);
   for (const std::string& pod : result.bound) parts_.cache->FinishBinding(pod);
   if (!result.ok()) {
     for (const std::string& pod : result.not_bound) parts_.cache->ForgetPod(pod);
@@ -120,6 +169,7 @@ void SchedulingLoop::Bind(const PendingGang& gang, const GangRequest& request,
     parts_.queue->Done(gang.key, GangOutcome::kError);
     return;
   }
+  StopWaiting(gang.key);
   parts_.metrics->CountAttempt("scheduled");
   parts_.metrics->ObserveGangBound(options_.clock->Now() - started, request.pods.size());
   if (absl::Status report = parts_.reporter->ReportScheduled(gang); !report.ok()) {
@@ -128,7 +178,9 @@ void SchedulingLoop::Bind(const PendingGang& gang, const GangRequest& request,
   parts_.queue->Done(gang.key, GangOutcome::kScheduled);
   // Pods left over (the rest of a gang completed pod by pod) go again.
   if (parts_.collector->Get(gang.key).has_value()) {
-    parts_.queue->Add(gang.key, {.replacement = gang.replacement, .created = gang.created});
+    parts_.queue->Add(gang.key, {.replacement = gang.replacement,
+                                 .priority = gang.priority,
+                                 .created = gang.created});
   }
 }
 

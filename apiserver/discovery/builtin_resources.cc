@@ -1,11 +1,14 @@
 // The built-in resources, with the names, verbs, short names and categories that
 // kube-apiserver's discovery reports for them (Kubernetes API reference).
+#include <string>
 #include <utility>
 
 #include "apiserver/discovery/resource_registry.h"
 
 namespace flyover::apiserver::discovery {
 namespace {
+
+constexpr char kRbacGroup[] = "rbac.authorization.k8s.io";
 
 ResourceInfo Builtin(std::string group, std::string kind, std::string plural,
                      std::string singular, bool namespaced) {
@@ -64,6 +67,13 @@ std::vector<ResourceInfo> CoreResources() {
   ResourceInfo events = Builtin("", "Event", "events", "event", true);
   events.short_names = {"ev"};
   out.push_back(std::move(events));
+
+  // kube-apiserver also lists a serviceaccounts/token subresource (TokenRequest); no
+  // tokens are issued here, so it is not served.
+  ResourceInfo service_accounts =
+      Builtin("", "ServiceAccount", "serviceaccounts", "serviceaccount", true);
+  service_accounts.short_names = {"sa"};
+  out.push_back(std::move(service_accounts));
   return out;
 }
 
@@ -73,6 +83,14 @@ std::vector<ResourceInfo> GroupResources() {
   ResourceInfo events = Builtin("events.k8s.io", "Event", "events", "event", true);
   events.short_names = {"ev"};
   out.push_back(std::move(events));
+
+  for (const bool namespaced : {true, false}) {
+    const std::string prefix = namespaced ? "" : "Cluster";
+    const std::string lower = namespaced ? "" : "cluster";
+    out.push_back(Builtin(kRbacGroup, prefix + "Role", lower + "roles", lower + "role", namespaced));
+    out.push_back(Builtin(kRbacGroup, prefix + "RoleBinding", lower + "rolebindings",
+                          lower + "rolebinding", namespaced));
+  }
 
   out.push_back(Builtin("coordination.k8s.io", "Lease", "leases", "lease", true));
 

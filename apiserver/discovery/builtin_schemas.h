@@ -3,7 +3,7 @@
 //
 // Coverage: every field of the objects people write in manifests (ObjectMeta, Pod with
 // PodSpec, Container and friends, Service, ConfigMap, Secret, Namespace, Node, Event,
-// Lease, CustomResourceDefinition) is declared, so client-side validation does not
+// Lease, CustomResourceDefinition, ServiceAccount, the RBAC kinds) is declared, so client-side validation does not
 // reject valid manifests as having unknown fields; deeper or rarer structures (affinity,
 // probes, volume sources, security contexts, status details) are declared as free-form
 // objects described in words. Lists that strategic merge patch merges carry their
@@ -24,6 +24,7 @@ namespace flyover::apiserver::discovery {
 void AddMetaDefinitions(nlohmann::json* definitions);
 void AddPodDefinitions(nlohmann::json* definitions);
 void AddClusterDefinitions(nlohmann::json* definitions);
+void AddRbacDefinitions(nlohmann::json* definitions);  // and ServiceAccount
 
 }  // namespace flyover::apiserver::discovery
 

@@ -30,7 +30,7 @@ using dsl::Time;
 
 constexpr char kExt[] = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
 
-std::string Core(const char* type) { return absl::StrCat(kCore, type); }
+std::string CoreType(const char* type) { return absl::StrCat(kCore, type); }
 
 json NodeStatus() {
   json address = Object("An address of the node.", {{"address", Str("The address.")},
@@ -116,11 +116,11 @@ json CoreEvent() {
        {"count", Int32("Times this event occurred.")},
        {"eventTime", Time("When the event was first observed (microseconds).")},
        {"firstTimestamp", Time("When the event was first recorded.")},
-       {"involvedObject", Ref(Core("ObjectReference"), "The object this event is about.")},
+       {"involvedObject", Ref(CoreType("ObjectReference"), "The object this event is about.")},
        {"lastTimestamp", Time("When the event most recently occurred.")},
        {"message", Str("Human-readable description.")},
        {"reason", Str("Short CamelCase reason for the transition.")},
-       {"related", Ref(Core("ObjectReference"), "A second object, for complex actions.")},
+       {"related", Ref(CoreType("ObjectReference"), "A second object, for complex actions.")},
        {"reportingComponent", Str("Controller that emitted the event.")},
        {"reportingInstance", Str("ID of the controller instance.")},
        {"series", Free("Data about a series of events: count, lastObservedTime.")},
@@ -140,8 +140,8 @@ json EventsEvent() {
        {"eventTime", Time("When the event was first observed (microseconds).")},
        {"note", Str("Human-readable description.")},
        {"reason", Str("Why the action was taken.")},
-       {"regarding", Ref(Core("ObjectReference"), "The object this event is about.")},
-       {"related", Ref(Core("ObjectReference"), "A second object, for complex actions.")},
+       {"regarding", Ref(CoreType("ObjectReference"), "The object this event is about.")},
+       {"related", Ref(CoreType("ObjectReference"), "A second object, for complex actions.")},
        {"reportingController", Str("Controller that emitted the event.")},
        {"reportingInstance", Str("ID of the controller instance.")},
        {"series", Free("Data about a series of events: count, lastObservedTime.")},
@@ -194,8 +194,8 @@ json CrdSpec() {
 }  // namespace
 
 void AddClusterDefinitions(json* defs) {
-  (*defs)[Core("ObjectReference")] = ObjectReference();
-  (*defs)[Core("Namespace")] = Kind(
+  (*defs)[CoreType("ObjectReference")] = ObjectReference();
+  (*defs)[CoreType("Namespace")] = Kind(
       "", "v1", "Namespace", "A scope for names.",
       {{"spec", Object("", {{"finalizers", StringList("Must be empty before deletion.")}})},
        {"status", Object("", {{"conditions", ArrayOf(Free(""), "Conditions.")},
@@ -206,8 +206,8 @@ void AddClusterDefinitions(json* defs) {
                        {"timeAdded", Time("When a NoExecute taint was added.")},
                        {"value", Str("Taint value.")}},
                       {"key", "effect"});
-  (*defs)[Core("NodeStatus")] = NodeStatus();
-  (*defs)[Core("Node")] = Kind(
+  (*defs)[CoreType("NodeStatus")] = NodeStatus();
+  (*defs)[CoreType("Node")] = Kind(
       "", "v1", "Node", "A worker node.",
       {{"spec", Object("How the node is set up.",
                        {{"configSource", Free("Deprecated dynamic kubelet configuration.")},
@@ -217,27 +217,27 @@ void AddClusterDefinitions(json* defs) {
                         {"providerID", Str("ID assigned by the cloud provider.")},
                         {"taints", ArrayOf(taint, "Taints of the node.")},
                         {"unschedulable", Bool("Keep new pods off the node.")}})},
-       {"status", Ref(Core("NodeStatus"), "Most recently observed status of the node.")}});
-  (*defs)[Core("ServiceSpec")] = ServiceSpec();
-  (*defs)[Core("Service")] = Kind(
+       {"status", Ref(CoreType("NodeStatus"), "Most recently observed status of the node.")}});
+  (*defs)[CoreType("ServiceSpec")] = ServiceSpec();
+  (*defs)[CoreType("Service")] = Kind(
       "", "v1", "Service", "A named abstraction of a set of pods behind one address.",
-      {{"spec", Ref(Core("ServiceSpec"), "Desired behaviour of the service.")},
+      {{"spec", Ref(CoreType("ServiceSpec"), "Desired behaviour of the service.")},
        {"status", Object("", {{"conditions", ArrayOf(Free(""), "Conditions.")},
                               {"loadBalancer", Free("Status of the load balancer.")}})}});
-  (*defs)[Core("ConfigMap")] = Kind(
+  (*defs)[CoreType("ConfigMap")] = Kind(
       "", "v1", "ConfigMap", "Configuration data for pods to consume.",
       {{"binaryData", MapOf(Described({{"type", "string"}, {"format", "byte"}}, ""),
                             "Binary values, base64-encoded.")},
        {"data", StringMap("UTF-8 configuration values.")},
        {"immutable", Bool("If true, the data cannot be changed.")}});
-  (*defs)[Core("Secret")] = Kind(
+  (*defs)[CoreType("Secret")] = Kind(
       "", "v1", "Secret", "Secret data, such as passwords or keys.",
       {{"data", MapOf(Described({{"type", "string"}, {"format", "byte"}}, ""),
                       "Secret values, base64-encoded.")},
        {"immutable", Bool("If true, the data cannot be changed.")},
        {"stringData", StringMap("Write-only plain-text values merged into data.")},
        {"type", Str("Type of the secret, e.g. Opaque.")}});
-  (*defs)[Core("Event")] = CoreEvent();
+  (*defs)[CoreType("Event")] = CoreEvent();
   (*defs)["io.k8s.api.events.v1.Event"] = EventsEvent();
   (*defs)["io.k8s.api.coordination.v1.Lease"] = Kind(
       "coordination.k8s.io", "v1", "Lease", "A lease, used for leader election and heartbeats.",

@@ -95,6 +95,7 @@ const json& BuiltinDefinitions() {
     AddMetaDefinitions(defs);
     AddPodDefinitions(defs);
     AddClusterDefinitions(defs);
+    AddRbacDefinitions(defs);
     return defs;
   }();
   return *definitions;
@@ -108,6 +109,8 @@ std::string BuiltinDefinitionName(absl::string_view group, absl::string_view kin
     prefix = "io.k8s.api.events.v1.";
   } else if (group == "coordination.k8s.io") {
     prefix = "io.k8s.api.coordination.v1.";
+  } else if (group == "rbac.authorization.k8s.io") {
+    prefix = "io.k8s.api.rbac.v1.";
   } else if (group == "apiextensions.k8s.io") {
     prefix = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.";
   } else {

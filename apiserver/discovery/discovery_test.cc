@@ -77,13 +77,14 @@ TEST_F(DiscoveryTest, GroupListAndGroup) {
   EXPECT_EQ(list["kind"], "APIGroupList");
   std::vector<std::string> names;
   for (const json& g : list["groups"]) names.push_back(g["name"]);
-  EXPECT_THAT(names, ::testing::ElementsAre("events.k8s.io", "coordination.k8s.io",
-                                            "apiextensions.k8s.io", "training.flyover.dev"));
+  EXPECT_THAT(names, ::testing::ElementsAre("events.k8s.io", "rbac.authorization.k8s.io",
+                                            "coordination.k8s.io", "apiextensions.k8s.io",
+                                            "training.flyover.dev"));
   const json expected_group = json::parse(R"({
     "name": "training.flyover.dev",
     "versions": [{"groupVersion": "training.flyover.dev/v1alpha1", "version": "v1alpha1"}],
     "preferredVersion": {"groupVersion": "training.flyover.dev/v1alpha1", "version": "v1alpha1"}})");
-  EXPECT_EQ(list["groups"][3], expected_group);
+  EXPECT_EQ(list["groups"][4], expected_group);
   absl::StatusOr<json> group = ApiGroupDocument(registry_, "training.flyover.dev");
   ASSERT_TRUE(group.ok());
   json with_kind = expected_group;
@@ -126,8 +127,8 @@ TEST_F(DiscoveryTest, AggregatedLegacyRootHoldsTheCoreGroup) {
 
 TEST_F(DiscoveryTest, AggregatedApisRootHoldsTheNamedGroups) {
   json doc = AggregatedDiscoveryDocument(registry_, DiscoveryRoot::kApis);
-  ASSERT_EQ(doc["items"].size(), 4u);
-  const json& ptj_group = doc["items"][3];
+  ASSERT_EQ(doc["items"].size(), 5u);
+  const json& ptj_group = doc["items"][4];
   EXPECT_EQ(ptj_group["metadata"]["name"], "training.flyover.dev");
   const json& ptj = ptj_group["versions"][0]["resources"][0];
   EXPECT_EQ(ptj["resource"], "posttrainingjobs");
@@ -137,7 +138,7 @@ TEST_F(DiscoveryTest, AggregatedApisRootHoldsTheNamedGroups) {
   EXPECT_EQ(ptj["shortNames"], json::array({"ptj"}));
   EXPECT_EQ(ptj["categories"], json::array({"flyover"}));
   EXPECT_EQ(ptj["subresources"][0]["subresource"], "status");
-  const json& crds = EntryWith(doc["items"][2]["versions"][0]["resources"], "resource",
+  const json& crds = EntryWith(doc["items"][3]["versions"][0]["resources"], "resource",
                                "customresourcedefinitions");
   EXPECT_EQ(crds["scope"], "Cluster");
 }

@@ -30,7 +30,10 @@ TEST_F(OpenApiTest, V2HasBuiltinAndCustomDefinitions) {
        {"io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.PodList", "io.k8s.api.core.v1.Node",
         "io.k8s.api.core.v1.Service", "io.k8s.api.core.v1.ConfigMap", "io.k8s.api.core.v1.Secret",
         "io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.Event", "io.k8s.api.events.v1.Event",
-        "io.k8s.api.coordination.v1.Lease",
+        "io.k8s.api.coordination.v1.Lease", "io.k8s.api.core.v1.ServiceAccount",
+        "io.k8s.api.rbac.v1.Role", "io.k8s.api.rbac.v1.ClusterRole",
+        "io.k8s.api.rbac.v1.RoleBinding", "io.k8s.api.rbac.v1.ClusterRoleBindingList",
+        "io.k8s.api.rbac.v1.PolicyRule", "io.k8s.api.rbac.v1.RoleRef",
         "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
         "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", kPtj,
         "dev.flyover.training.v1alpha1.PostTrainingJobList"}) {
@@ -143,7 +146,8 @@ TEST_F(OpenApiTest, V3IndexListsEveryGroupVersion) {
     EXPECT_TRUE(absl::StartsWith(url, "/openapi/v3/" + path + "?hash=")) << url;
   }
   EXPECT_THAT(paths, ::testing::UnorderedElementsAre(
-                         "api/v1", "apis/events.k8s.io/v1", "apis/coordination.k8s.io/v1",
+                         "api/v1", "apis/events.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1",
+                         "apis/coordination.k8s.io/v1",
                          "apis/apiextensions.k8s.io/v1", "apis/training.flyover.dev/v1alpha1"));
   EXPECT_EQ(OpenApiV3Index(registry_), index);  // stable hashes
 }

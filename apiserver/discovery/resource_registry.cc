@@ -44,7 +44,8 @@ std::optional<KubeVersion> ParseKubeVersion(absl::string_view v) {
 
 // Built-in groups in the order kube-apiserver lists them; custom groups follow by name.
 int GroupRank(absl::string_view group) {
-  static constexpr absl::string_view kOrder[] = {"", "events.k8s.io", "coordination.k8s.io",
+  static constexpr absl::string_view kOrder[] = {"", "events.k8s.io", "rbac.authorization.k8s.io",
+                                                 "coordination.k8s.io",
                                                  "apiextensions.k8s.io"};
   for (size_t i = 0; i < std::size(kOrder); ++i) {
     if (kOrder[i] == group) return static_cast<int>(i);

@@ -35,6 +35,12 @@ TEST(ResourceRegistryTest, BuiltinsHaveKubectlNames) {
       {"", "secrets", "Secret", true, {}, {}, {}},
       {"", "events", "Event", true, {"ev"}, {}, {}},
       {"events.k8s.io", "events", "Event", true, {"ev"}, {}, {}},
+      {"", "serviceaccounts", "ServiceAccount", true, {"sa"}, {}, {}},
+      {"rbac.authorization.k8s.io", "roles", "Role", true, {}, {}, {}},
+      {"rbac.authorization.k8s.io", "rolebindings", "RoleBinding", true, {}, {}, {}},
+      {"rbac.authorization.k8s.io", "clusterroles", "ClusterRole", false, {}, {}, {}},
+      {"rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", false, {}, {},
+       {}},
       {"coordination.k8s.io", "leases", "Lease", true, {}, {}, {}},
       {"apiextensions.k8s.io", "customresourcedefinitions", "CustomResourceDefinition", false,
        {"crd", "crds"}, {"api-extensions"}, {"status"}},
@@ -59,8 +65,9 @@ TEST(ResourceRegistryTest, GroupsAreOrderedCoreFirst) {
   const ResourceRegistry registry = testing::RegistryWithPostTrainingJob();
   std::vector<std::string> groups;
   for (const GroupVersions& g : registry.Groups()) groups.push_back(g.group);
-  EXPECT_THAT(groups, ElementsAre("", "events.k8s.io", "coordination.k8s.io",
-                                  "apiextensions.k8s.io", "training.flyover.dev"));
+  EXPECT_THAT(groups, ElementsAre("", "events.k8s.io", "rbac.authorization.k8s.io",
+                                  "coordination.k8s.io", "apiextensions.k8s.io",
+                                  "training.flyover.dev"));
 }
 
 TEST(ResourceRegistryTest, VersionPriorityFollowsKubernetes) {

@@ -133,6 +133,11 @@ const TablePrinter* BuiltinPrinter(absl::string_view group, absl::string_view ki
       {{"", "Event"}, EventPrinter()},
       {{"events.k8s.io", "Event"}, EventPrinter()},
       {{"coordination.k8s.io", "Lease"}, LeasePrinter()},
+      {{"", "ServiceAccount"}, ServiceAccountPrinter()},
+      {{"rbac.authorization.k8s.io", "Role"}, RolePrinter()},
+      {{"rbac.authorization.k8s.io", "ClusterRole"}, RolePrinter()},
+      {{"rbac.authorization.k8s.io", "RoleBinding"}, BindingPrinter()},
+      {{"rbac.authorization.k8s.io", "ClusterRoleBinding"}, BindingPrinter()},
       {{"apiextensions.k8s.io", "CustomResourceDefinition"}, CrdPrinter()},
   };
   auto it = printers->find({std::string(group), std::string(kind)});

@@ -70,7 +70,7 @@ bool HasReadyCondition(const json& pod) {
   return false;
 }
 
-std::string PodStatus(const json& pod) {
+std::string PodStatusColumn(const json& pod) {
   std::string reason = StringAt(pod, {"status", "reason"}, StringAt(pod, {"status", "phase"}));
   std::string init = InitReason(pod);
   if (!init.empty()) {
@@ -145,7 +145,7 @@ json PodCells(const json& pod, absl::Time now) {
   int ready = 0;
   for (const json* s : statuses) ready += BoolAt(*s, {"ready"}) ? 1 : 0;
   return json::array({StringAt(pod, {"metadata", "name"}), absl::StrCat(ready, "/", total),
-                      PodStatus(pod), Restarts(statuses, now),
+                      PodStatusColumn(pod), Restarts(statuses, now),
                       AgeSince(At(pod, {"metadata", "creationTimestamp"}), now),
                       StringAt(pod, {"status", "podIP"}, "<none>"),
                       StringAt(pod, {"spec", "nodeName"}, "<none>"),
@@ -153,7 +153,7 @@ json PodCells(const json& pod, absl::Time now) {
                       ReadinessGates(pod)});
 }
 
-std::string NodeStatus(const json& node) {
+std::string NodeStatusColumn(const json& node) {
   std::vector<std::string> status;
   for (const json& c : Array(At(node, {"status", "conditions"}))) {
     if (StringAt(c, {"type"}) != "Ready") continue;
@@ -190,7 +190,7 @@ std::string NodeAddress(const json& node, const char* type) {
 }
 
 json NodeCells(const json& node, absl::Time now) {
-  return json::array({StringAt(node, {"metadata", "name"}), NodeStatus(node), NodeRoles(node),
+  return json::array({StringAt(node, {"metadata", "name"}), NodeStatusColumn(node), NodeRoles(node),
                       AgeSince(At(node, {"metadata", "creationTimestamp"}), now),
                       StringAt(node, {"status", "nodeInfo", "kubeletVersion"}),
                       NodeAddress(node, "InternalIP"), NodeAddress(node, "ExternalIP"),

@@ -29,6 +29,10 @@ const TablePrinter* BuiltinPrinter(absl::string_view group, absl::string_view ki
 TablePrinter PodPrinter();
 TablePrinter NodePrinter();
 TablePrinter EventPrinter();
+// Printers of ServiceAccount, Role and ClusterRole, and both binding kinds (table_rbac.cc).
+TablePrinter ServiceAccountPrinter();
+TablePrinter RolePrinter();
+TablePrinter BindingPrinter();
 
 // NAME plus the CRD's columns, or NAME, AGE without any.
 TablePrinter CustomResourcePrinter(const ResourceInfo& resource);

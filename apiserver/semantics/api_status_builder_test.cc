@@ -39,7 +39,7 @@ TEST(ApiStatusBuilderTest, NotFoundSerializesLikeKubeApiserver) {
             R"("group":"training.flyover.dev","kind":"posttrainingjobs"},"code":404})");
 }
 
-struct Case {
+struct StatusCase {
   std::string name;
   json status;
   int code;
@@ -48,7 +48,7 @@ struct Case {
   json details;  // null: no details member
 };
 
-std::vector<Case> Cases() {
+std::vector<StatusCase> Cases() {
   const json pod_details = {{"name", "web-0"}, {"kind", "pods"}};
   return {
       {"AlreadyExists", AlreadyExistsStatus(kPods, "web-0"), 409, "AlreadyExists",
@@ -107,7 +107,7 @@ std::vector<Case> Cases() {
 }
 
 TEST(ApiStatusBuilderTest, FailuresCarryCodeReasonMessageAndDetails) {
-  for (const Case& c : Cases()) {
+  for (const StatusCase& c : Cases()) {
     SCOPED_TRACE(c.name);
     EXPECT_EQ(c.status["kind"], "Status");
     EXPECT_EQ(c.status["apiVersion"], "v1");

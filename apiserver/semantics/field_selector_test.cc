@@ -12,12 +12,12 @@ namespace {
 using nlohmann::json;
 using testing::ElementsAre;
 
-const GroupResource kPods{"", "pods"};
+const GroupResource kSelectorPods{"", "pods"};
 const GroupResource kNodes{"", "nodes"};
 const GroupResource kEvents{"", "events"};
 const GroupResource kSecrets{"", "secrets"};
 const GroupResource kConfigMaps{"", "configmaps"};
-const GroupResource kJobs{"batch", "jobs"};
+const GroupResource kSelectorJobs{"batch", "jobs"};
 const GroupResource kTrainingJobs{"training.flyover.dev", "posttrainingjobs"};
 
 json Pod() {
@@ -45,7 +45,7 @@ TEST(FieldSelectorTest, ParsesToCanonicalForm) {
   };
   for (const auto& [input, canonical] : table) {
     SCOPED_TRACE(input);
-    absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(input, kPods);
+    absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(input, kSelectorPods);
     ASSERT_TRUE(selector.ok()) << selector.status();
     EXPECT_EQ(selector->String(), canonical);
   }
@@ -53,7 +53,7 @@ TEST(FieldSelectorTest, ParsesToCanonicalForm) {
 
 TEST(FieldSelectorTest, UnescapesValues) {
   absl::StatusOr<FieldSelector> selector =
-      FieldSelector::Parse(R"(metadata.name=a\,b\=c\\d)", kPods);
+      FieldSelector::Parse(R"(metadata.name=a\,b\=c\\d)", kSelectorPods);
   ASSERT_TRUE(selector.ok());
   EXPECT_THAT(selector->requirements(),
               ElementsAre(FieldRequirement{"metadata.name", true, R"(a,b=c\d)"}));
@@ -76,7 +76,7 @@ TEST(FieldSelectorTest, RejectsMalformedSelectorsAsBadRequest) {
   };
   for (const auto& [input, message] : table) {
     SCOPED_TRACE(input);
-    absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(input, kPods);
+    absl::StatusOr<FieldSelector> selector = FieldSelector::Parse(input, kSelectorPods);
     ASSERT_FALSE(selector.ok());
     EXPECT_TRUE(absl::IsInvalidArgument(selector.status()));
     EXPECT_EQ(selector.status().message(), message);
@@ -101,7 +101,7 @@ TEST(FieldSelectorTest, ResourcesWithoutTheirOwnFieldsUseTheDefaultMessage) {
 
 TEST(FieldSelectorTest, SupportedLabelsPerResource) {
   const std::vector<std::pair<GroupResource, std::vector<std::string>>> table = {
-      {kPods,
+      {kSelectorPods,
        {"metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
         "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
         "status.podIP", "status.nominatedNodeName"}},
@@ -110,7 +110,7 @@ TEST(FieldSelectorTest, SupportedLabelsPerResource) {
       {kSecrets, {"metadata.name", "metadata.namespace", "type"}},
       {{"", "services"}, {"metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type"}},
       {{"apps", "replicasets"}, {"metadata.name", "metadata.namespace", "status.replicas"}},
-      {kJobs, {"metadata.name", "metadata.namespace", "status.successful"}},
+      {kSelectorJobs, {"metadata.name", "metadata.namespace", "status.successful"}},
       {kConfigMaps, {"metadata.name", "metadata.namespace"}},
       {kTrainingJobs, {"metadata.name", "metadata.namespace"}},
       // The same resource name in another group is another resource.
@@ -137,20 +137,20 @@ TEST(FieldSelectorTest, ReadsSelectableValuesLikeTheRegistries) {
     std::string value;
   };
   const std::vector<Case> table = {
-      {kPods, Pod(), "metadata.name", "web-0"},
-      {kPods, Pod(), "metadata.namespace", "prod"},
-      {kPods, Pod(), "spec.nodeName", "node-7"},
-      {kPods, Pod(), "spec.schedulerName", "flyover-scheduler"},
-      {kPods, Pod(), "spec.restartPolicy", "Never"},
-      {kPods, Pod(), "spec.serviceAccountName", "trainer"},
-      {kPods, Pod(), "spec.hostNetwork", "true"},
-      {kPods, Pod(), "status.phase", "Running"},
-      {kPods, Pod(), "status.podIP", "10.0.0.9"},
-      {kPods, Pod(), "status.nominatedNodeName", "node-8"},
-      {kPods, json::object(), "spec.nodeName", ""},
-      {kPods, json::object(), "spec.hostNetwork", "false"},
-      {kPods, json::parse(R"({"status":{"podIP":"1.2.3.4"}})"), "status.podIP", "1.2.3.4"},
-      {kPods, json::parse(R"({"status":{"podIP":"1.2.3.4","podIPs":[{"ip":"5.6.7.8"}]}})"),
+      {kSelectorPods, Pod(), "metadata.name", "web-0"},
+      {kSelectorPods, Pod(), "metadata.namespace", "prod"},
+      {kSelectorPods, Pod(), "spec.nodeName", "node-7"},
+      {kSelectorPods, Pod(), "spec.schedulerName", "flyover-scheduler"},
+      {kSelectorPods, Pod(), "spec.restartPolicy", "Never"},
+      {kSelectorPods, Pod(), "spec.serviceAccountName", "trainer"},
+      {kSelectorPods, Pod(), "spec.hostNetwork", "true"},
+      {kSelectorPods, Pod(), "status.phase", "Running"},
+      {kSelectorPods, Pod(), "status.podIP", "10.0.0.9"},
+      {kSelectorPods, Pod(), "status.nominatedNodeName", "node-8"},
+      {kSelectorPods, json::object(), "spec.nodeName", ""},
+      {kSelectorPods, json::object(), "spec.hostNetwork", "false"},
+      {kSelectorPods, json::parse(R"({"status":{"podIP":"1.2.3.4"}})"), "status.podIP", "1.2.3.4"},
+      {kSelectorPods, json::parse(R"({"status":{"podIP":"1.2.3.4","podIPs":[{"ip":"5.6.7.8"}]}})"),
        "status.podIP", "5.6.7.8"},
       {kNodes, json::parse(R"({"spec":{"unschedulable":true}})"), "spec.unschedulable", "true"},
       {kNodes, json::parse(R"({"spec":{}})"), "spec.unschedulable", "false"},
@@ -159,12 +159,12 @@ TEST(FieldSelectorTest, ReadsSelectableValuesLikeTheRegistries) {
        "involvedObject.uid", "u1"},
       {kEvents, json::parse(R"({"type":"Warning","reason":"Failed"})"), "type", "Warning"},
       {kSecrets, json::parse(R"({"type":"Opaque"})"), "type", "Opaque"},
-      {kJobs, json::parse(R"({"status":{"succeeded":3}})"), "status.successful", "3"},
-      {kJobs, json::object(), "status.successful", "0"},
+      {kSelectorJobs, json::parse(R"({"status":{"succeeded":3}})"), "status.successful", "3"},
+      {kSelectorJobs, json::object(), "status.successful", "0"},
       {{"apps", "replicasets"}, json::parse(R"({"status":{"replicas":2}})"), "status.replicas",
        "2"},
-      {kPods, json::parse(R"({"spec":{"nodeName":7}})"), "spec.nodeName", ""},
-      {kPods, json("not an object"), "metadata.name", ""},
+      {kSelectorPods, json::parse(R"({"spec":{"nodeName":7}})"), "spec.nodeName", ""},
+      {kSelectorPods, json("not an object"), "metadata.name", ""},
   };
   for (const Case& c : table) {
     SCOPED_TRACE(c.resource.String() + " " + c.label);
@@ -172,7 +172,7 @@ TEST(FieldSelectorTest, ReadsSelectableValuesLikeTheRegistries) {
     ASSERT_TRUE(value.has_value());
     EXPECT_EQ(*value, c.value);
   }
-  EXPECT_FALSE(SelectableFieldValue(Pod(), kPods, "spec.foo").has_value());
+  EXPECT_FALSE(SelectableFieldValue(Pod(), kSelectorPods, "spec.foo").has_value());
 }
 
 TEST(FieldSelectorTest, MatchesObjects) {
@@ -185,18 +185,18 @@ TEST(FieldSelectorTest, MatchesObjects) {
   const json unschedulable = json::parse(R"({"metadata":{"name":"n1"},
                                              "spec":{"unschedulable":true}})");
   const std::vector<Case> table = {
-      {kPods, "", Pod(), true},
-      {kPods, "spec.nodeName=node-7", Pod(), true},
-      {kPods, "spec.nodeName=node-8", Pod(), false},
-      {kPods, "spec.nodeName!=node-8", Pod(), true},
-      {kPods, "spec.nodeName=", Pod(), false},
-      {kPods, "spec.nodeName=", json::object(), true},
-      {kPods, "spec.nodeName!=", json::object(), false},
-      {kPods, "status.phase!=Succeeded,status.phase!=Failed", Pod(), true},
-      {kPods, "status.phase!=Running,status.phase!=Failed", Pod(), false},
-      {kPods, "metadata.namespace=prod,metadata.name=web-0", Pod(), true},
-      {kPods, "spec.host=node-7", Pod(), true},
-      {kPods, "spec.hostNetwork=true", Pod(), true},
+      {kSelectorPods, "", Pod(), true},
+      {kSelectorPods, "spec.nodeName=node-7", Pod(), true},
+      {kSelectorPods, "spec.nodeName=node-8", Pod(), false},
+      {kSelectorPods, "spec.nodeName!=node-8", Pod(), true},
+      {kSelectorPods, "spec.nodeName=", Pod(), false},
+      {kSelectorPods, "spec.nodeName=", json::object(), true},
+      {kSelectorPods, "spec.nodeName!=", json::object(), false},
+      {kSelectorPods, "status.phase!=Succeeded,status.phase!=Failed", Pod(), true},
+      {kSelectorPods, "status.phase!=Running,status.phase!=Failed", Pod(), false},
+      {kSelectorPods, "metadata.namespace=prod,metadata.name=web-0", Pod(), true},
+      {kSelectorPods, "spec.host=node-7", Pod(), true},
+      {kSelectorPods, "spec.hostNetwork=true", Pod(), true},
       {kNodes, "spec.unschedulable=true", unschedulable, true},
       {kNodes, "spec.unschedulable=false", unschedulable, false},
       {kNodes, "spec.unschedulable!=true", json::object(), true},
@@ -213,7 +213,7 @@ TEST(FieldSelectorTest, MatchesObjects) {
 
 TEST(FieldSelectorTest, ExactMatchForIndexes) {
   absl::StatusOr<FieldSelector> selector =
-      FieldSelector::Parse("spec.nodeName=n1,metadata.name!=x", kPods);
+      FieldSelector::Parse("spec.nodeName=n1,metadata.name!=x", kSelectorPods);
   ASSERT_TRUE(selector.ok());
   EXPECT_EQ(selector->RequiresExactMatch("spec.nodeName"), "n1");
   EXPECT_EQ(selector->RequiresExactMatch("metadata.name"), std::nullopt);
@@ -223,8 +223,8 @@ TEST(FieldSelectorTest, ExactMatchForIndexes) {
 }
 
 TEST(FieldSelectorTest, ConvertFieldLabel) {
-  EXPECT_EQ(*ConvertFieldLabel(kPods, "spec.host"), "spec.nodeName");
-  EXPECT_EQ(*ConvertFieldLabel(kPods, "status.phase"), "status.phase");
+  EXPECT_EQ(*ConvertFieldLabel(kSelectorPods, "spec.host"), "spec.nodeName");
+  EXPECT_EQ(*ConvertFieldLabel(kSelectorPods, "status.phase"), "status.phase");
   EXPECT_FALSE(ConvertFieldLabel(kNodes, "spec.host").ok());
   EXPECT_FALSE(ConvertFieldLabel(kSecrets, "spec.host").ok());
 }

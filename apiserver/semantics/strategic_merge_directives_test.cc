@@ -12,19 +12,19 @@ namespace {
 
 using nlohmann::json;
 
-const GroupKind kPod{"", "Pod"};
-const GroupKind kDeployment{"apps", "Deployment"};
+const GroupKind kDirectivePod{"", "Pod"};
+const GroupKind kDirectiveDeployment{"apps", "Deployment"};
 
-struct Case {
+struct DirectiveCase {
   std::string name;
   std::string original;
   std::string patch;
   std::string expected;
-  GroupKind kind = kPod;
+  GroupKind kind = kDirectivePod;
 };
 
-void ExpectCases(const std::vector<Case>& table) {
-  for (const Case& c : table) {
+void ExpectDirectiveCases(const std::vector<DirectiveCase>& table) {
+  for (const DirectiveCase& c : table) {
     SCOPED_TRACE(c.name);
     absl::StatusOr<json> result =
         ApplyStrategicMergePatch(json::parse(c.original), json::parse(c.patch), c.kind);
@@ -39,7 +39,7 @@ std::string Containers(const std::string& items) {
 }
 
 TEST(StrategicMergeDirectivesTest, PatchDirectiveInObjects) {
-  ExpectCases({
+  ExpectDirectiveCases({
       {"replace", R"({"metadata":{"labels":{"a":"1","b":"2"}}})",
        R"({"metadata":{"labels":{"$patch":"replace","c":"3"}}})",
        R"({"metadata":{"labels":{"c":"3"}}})"},
@@ -55,7 +55,7 @@ TEST(StrategicMergeDirectivesTest, PatchDirectiveInObjects) {
 }
 
 TEST(StrategicMergeDirectivesTest, PatchDirectiveInLists) {
-  ExpectCases({
+  ExpectDirectiveCases({
       {"replace the list", Containers(R"({"name":"a"},{"name":"b"})"),
        Containers(R"({"$patch":"replace"},{"name":"z","env":[{"name":"X","value":null}]})"),
        Containers(R"({"name":"z","env":[{"name":"X"}]})")},
@@ -77,7 +77,7 @@ TEST(StrategicMergeDirectivesTest, PatchDirectiveInLists) {
 }
 
 TEST(StrategicMergeDirectivesTest, DeleteFromPrimitiveList) {
-  ExpectCases({
+  ExpectDirectiveCases({
       {"finalizer removed", R"({"metadata":{"finalizers":["a","b","c"]}})",
        R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["b","zz"]}})",
        R"({"metadata":{"finalizers":["a","c"]}})"},
@@ -91,7 +91,7 @@ TEST(StrategicMergeDirectivesTest, DeleteFromPrimitiveList) {
 }
 
 TEST(StrategicMergeDirectivesTest, ElementOrder) {
-  ExpectCases({
+  ExpectDirectiveCases({
       {"patched element stays in place", Containers(R"({"name":"a"},{"name":"b"},{"name":"c"})"),
        Containers(R"({"name":"c","image":"x"},{"name":"d"})"),
        Containers(R"({"name":"a"},{"name":"b"},{"name":"c","image":"x"},{"name":"d"})")},
@@ -124,7 +124,7 @@ TEST(StrategicMergeDirectivesTest, ElementOrder) {
                            "env":[{"name":"Y","value":"2"}]}]}}}})",
        R"({"spec":{"template":{"spec":{"containers":[{"name":"a","image":"v2",
             "env":[{"name":"X","value":"1"},{"name":"Y","value":"2"},{"name":"Z","value":"3"}]}]}}}})",
-       kDeployment},
+       kDirectiveDeployment},
       {"primitive set keeps server order", R"({"metadata":{"finalizers":["a","b","c"]}})",
        R"({"metadata":{"finalizers":["c","d"]}})",
        R"({"metadata":{"finalizers":["a","b","c","d"]}})"},
@@ -134,7 +134,7 @@ TEST(StrategicMergeDirectivesTest, ElementOrder) {
 }
 
 TEST(StrategicMergeDirectivesTest, RetainKeys) {
-  ExpectCases({
+  ExpectDirectiveCases({
       {"volume source switched", R"({"spec":{"volumes":[{"name":"v","emptyDir":{}}]}})",
        R"({"spec":{"volumes":[{"name":"v","$retainKeys":["name","hostPath"],
                               "hostPath":{"path":"/x"}}]}})",
@@ -142,10 +142,10 @@ TEST(StrategicMergeDirectivesTest, RetainKeys) {
       {"deployment strategy", R"({"spec":{"strategy":{"type":"RollingUpdate",
                                                       "rollingUpdate":{"maxSurge":1}}}})",
        R"({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}})",
-       R"({"spec":{"strategy":{"type":"Recreate"}}})", kDeployment},
+       R"({"spec":{"strategy":{"type":"Recreate"}}})", kDirectiveDeployment},
       {"nulls may name other keys", R"({"spec":{"strategy":{"a":1,"b":2}}})",
        R"({"spec":{"strategy":{"$retainKeys":["a"],"b":null}}})",
-       R"({"spec":{"strategy":{"a":1}}})", kDeployment},
+       R"({"spec":{"strategy":{"a":1}}})", kDirectiveDeployment},
   });
 }
 
@@ -189,7 +189,7 @@ TEST(StrategicMergeDirectivesTest, MalformedPatches) {
   for (const Bad& bad : table) {
     SCOPED_TRACE(bad.name);
     absl::StatusOr<json> result =
-        ApplyStrategicMergePatch(json::parse(bad.original), json::parse(bad.patch), kPod);
+        ApplyStrategicMergePatch(json::parse(bad.original), json::parse(bad.patch), kDirectivePod);
     ASSERT_FALSE(result.ok());
     EXPECT_TRUE(absl::IsInvalidArgument(result.status()));
     EXPECT_THAT(std::string(result.status().message()), testing::HasSubstr(bad.message));
@@ -198,7 +198,7 @@ TEST(StrategicMergeDirectivesTest, MalformedPatches) {
 }
 
 TEST(StrategicMergeDirectivesTest, NumbersOfEitherKindAreOneType) {
-  ExpectCases({{"ints and floats in one set", R"({"spec":{"podCIDRs":[1]}})",
+  ExpectDirectiveCases({{"ints and floats in one set", R"({"spec":{"podCIDRs":[1]}})",
                 R"({"spec":{"podCIDRs":[1.5, 1]}})", R"({"spec":{"podCIDRs":[1.5, 1]}})",
                 GroupKind{"", "Node"}}});
 }

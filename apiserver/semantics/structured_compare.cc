@@ -24,7 +24,7 @@ bool MatchesKeys(const json& item, const json& keys) {
 }
 
 // The index in `list` of the element named by a k:/v:/i: element, or -1.
-int64_t IndexOf(const json& list, const std::string& element) {
+int64_t IndexInList(const json& list, const std::string& element) {
   if (!list.is_array() || element.size() < 2) return -1;
   const absl::string_view body = absl::string_view(element).substr(2);
   if (element[0] == 'i') {
@@ -52,7 +52,7 @@ const json* Step(const json& value, const std::string& element) {
     auto it = value.find(element.substr(2));
     return it == value.end() ? nullptr : &*it;
   }
-  const int64_t index = IndexOf(value, element);
+  const int64_t index = IndexInList(value, element);
   return index < 0 ? nullptr : &value[static_cast<size_t>(index)];
 }
 
@@ -69,7 +69,7 @@ void Erase(json& value, const std::string& element) {
     if (value.is_object()) value.erase(element.substr(2));
     return;
   }
-  const int64_t index = ssa_internal::IndexOf(value, element);
+  const int64_t index = ssa_internal::IndexInList(value, element);
   if (index >= 0) value.erase(static_cast<size_t>(index));
 }
 

@@ -112,6 +112,61 @@ TEST(ApiHandlerTest, BindsAPodOnce) {
   EXPECT_EQ(api.Call("POST", binding, R"({"target":{}})").status, 422);
 }
 
+// kube-apiserver copies a Binding's annotations onto the pod in the same write, so a
+// scheduler's placement annotations and spec.nodeName arrive together.
+TEST(ApiHandlerTest, BindingCopiesItsAnnotationsInOneWrite) {
+  ApiFixture api;
+  json pod = json::parse(PodJson("a"));
+  pod["metadata"]["annotations"] = {{"keep", "me"}, {"dies", "old"}};
+  ASSERT_EQ(api.Call("POST", kPods, pod.dump()).status, 201);
+  const int64_t before = api.store().CurrentRevision();
+  auto watcher = api.store().Watch({.resource = "pods", .from_revision = before});
+  ASSERT_TRUE(watcher.ok()) << watcher.status();
+  const json annotations = {{"dies", "0,1"}, {"rank", "3"}};
+  const json binding = {{"kind", "Binding"},
+                        {"metadata", {{"name", "a"}, {"annotations", annotations}}},
+                        {"target", {{"kind", "Node"}, {"name", "n1"}}}};
+  HttpResponse bound = api.Call("POST", absl::StrCat(kPods, "/a/binding"), binding.dump());
+  ASSERT_EQ(bound.status, 201) << bound.body;
+  EXPECT_EQ(api.store().CurrentRevision(), before + 1) << "one storage write";
+  auto events = (*watcher)->NextBatch(16, absl::Milliseconds(200));
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 1u) << "one watch event";
+  auto more = (*watcher)->NextBatch(16, absl::Milliseconds(100));
+  ASSERT_TRUE(more.ok()) << more.status();
+  EXPECT_TRUE(more->empty()) << "and no second one";
+  EXPECT_THAT(std::string((*events)[0].object()), HasSubstr("n1"));
+  EXPECT_THAT(std::string((*events)[0].object()), HasSubstr("0,1"));
+  const json got = ApiFixture::Json(api.Call("GET", absl::StrCat(kPods, "/a")));
+  EXPECT_EQ(got["spec"]["nodeName"], "n1");
+  EXPECT_EQ(got["metadata"]["annotations"],
+            (json{{"keep", "me"}, {"dies", "0,1"}, {"rank", "3"}}))
+      << "overwritten, added, others kept";
+}
+
+TEST(ApiHandlerTest, BindingRefusesAnotherUidAndABoundPod) {
+  ApiFixture api;
+  const json created = ApiFixture::Json(api.Call("POST", kPods, PodJson("a")));
+  const std::string uid = created["metadata"]["uid"];
+  const std::string path = absl::StrCat(kPods, "/a/binding");
+  json binding = {{"metadata", {{"name", "a"}, {"uid", "another"}, {"annotations", {{"x", "y"}}}}},
+                  {"target", {{"name", "n1"}}}};
+  HttpResponse other = api.Call("POST", path, binding.dump());
+  EXPECT_EQ(other.status, 409);
+  EXPECT_THAT(other.body, HasSubstr("UID in precondition: another"));
+  json pod = ApiFixture::Json(api.Call("GET", absl::StrCat(kPods, "/a")));
+  EXPECT_FALSE(pod["spec"].contains("nodeName"));
+  EXPECT_FALSE(pod["metadata"].contains("annotations")) << "a refused Binding writes nothing";
+  binding["metadata"]["uid"] = uid;
+  EXPECT_EQ(api.Call("POST", path, binding.dump()).status, 201);
+  binding["metadata"]["annotations"]["x"] = "z";
+  binding["target"]["name"] = "n2";
+  EXPECT_EQ(api.Call("POST", path, binding.dump()).status, 409);
+  pod = ApiFixture::Json(api.Call("GET", absl::StrCat(kPods, "/a")));
+  EXPECT_EQ(pod["spec"]["nodeName"], "n1");
+  EXPECT_EQ(pod["metadata"]["annotations"]["x"], "y");
+}
+
 TEST(ApiHandlerTest, RefusesUnknownPathsVerbsAndMediaTypes) {
   ApiFixture api;
   EXPECT_EQ(api.Call("GET", "/api/v1/namespaces/default/widgets").status, 404);

@@ -50,6 +50,28 @@ void SetScheduledCondition(json& pod, const std::string& now) {
                         {"lastTransitionTime", now}});
 }
 
+// kube-apiserver's UID precondition: a Binding that names a UID binds only that pod, not a
+// pod recreated under the same name.
+absl::Status CheckBindingUid(absl::string_view pod, const std::string& wanted,
+                             const std::string& actual) {
+  if (wanted.empty() || wanted == actual) return absl::OkStatus();
+  return ToAbslStatus(ConflictStatus(
+      kBindings, pod,
+      absl::StrCat("Precondition failed: UID in precondition: ", wanted,
+                   ", UID in object meta: ", actual)));
+}
+
+// The Binding's annotations onto the pod: new keys added, existing ones overwritten, the
+// pod's others kept (a Binding cannot remove an annotation).
+void CopyAnnotations(const json& annotations, json& pod) {
+  if (!annotations.is_object() || annotations.empty()) return;
+  json& pod_annotations = Metadata(pod)["annotations"];
+  if (!pod_annotations.is_object()) pod_annotations = json::object();
+  for (const auto& [key, value] : annotations.items()) {
+    if (value.is_string()) pod_annotations[key] = value;
+  }
+}
+
 }  // namespace
 
 absl::Status BindPod(ObjectService& objects, absl::string_view namespace_, absl::string_view pod,
@@ -59,8 +81,10 @@ absl::Status BindPod(ObjectService& objects, absl::string_view namespace_, absl:
   const std::string now = Timestamp(objects.clock()->Now());
   const json annotations =
       binding.value(json::json_pointer("/metadata/annotations"), json::object());
+  const std::string uid = MetaString(binding, "uid");
   auto bind = [&](const storage::StoredObject& stored) -> absl::StatusOr<std::string> {
     ASSIGN_OR_RETURN(json object, Served(stored));
+    RETURN_IF_ERROR(CheckBindingUid(pod, uid, MetaString(object, "uid")));
     if (HasDeletionTimestamp(object)) {
       return ToAbslStatus(ConflictStatus(
           kBindings, pod,
@@ -75,11 +99,7 @@ absl::Status BindPod(ObjectService& objects, absl::string_view namespace_, absl:
           absl::StrCat("pod ", pod, " is already assigned to node \"", assigned, "\"")));
     }
     spec["nodeName"] = node;
-    if (annotations.is_object() && !annotations.empty()) {
-      json& meta_annotations = Metadata(object)["annotations"];
-      if (!meta_annotations.is_object()) meta_annotations = json::object();
-      meta_annotations.update(annotations);
-    }
+    CopyAnnotations(annotations, object);
     SetScheduledCondition(object, now);
     return ForStorage(std::move(object));
   };

@@ -15,7 +15,7 @@ bool IsPod(const discovery::ResourceInfo& resource) {
 }
 
 // A string at `pointer`, or "" when absent or not a string.
-std::string StringAt(const json& object, const char* pointer) {
+std::string StringAtPath(const json& object, const char* pointer) {
   const json value = object.value(json::json_pointer(pointer), json());
   return value.is_string() ? value.get<std::string>() : "";
 }
@@ -84,8 +84,8 @@ int64_t GracePeriodFor(const discovery::ResourceInfo& resource, const json& obje
                        std::optional<int64_t> requested) {
   if (!IsPod(resource)) return 0;
   if (requested && *requested < 0) requested = 1;
-  if (StringAt(object, "/spec/nodeName").empty()) return 0;
-  const std::string phase = StringAt(object, "/status/phase");
+  if (StringAtPath(object, "/spec/nodeName").empty()) return 0;
+  const std::string phase = StringAtPath(object, "/status/phase");
   if (phase == "Succeeded" || phase == "Failed") return 0;
   const int64_t grace = requested.value_or(PodDefaultGrace(object));
   return grace < 0 ? 1 : grace;

@@ -17,8 +17,8 @@ using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 using json = nlohmann::json;
 
-constexpr char kPods[] = "/api/v1/namespaces/default/pods";
-constexpr char kCrds[] = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+constexpr char kValidationPods[] = "/api/v1/namespaces/default/pods";
+constexpr char kValidationCrds[] = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 constexpr char kGadgets[] = "/apis/example.com/v1/namespaces/default/gadgets";
 
 std::vector<std::string> Warnings(const HttpResponse& response) {
@@ -47,7 +47,7 @@ class FieldValidationTest : public ::testing::Test {
         "versions": [{"name": "v1", "served": true, "storage": true,
           "schema": {"openAPIV3Schema": {"type": "object", "properties": {
             "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]}})");
-    ASSERT_EQ(api_.Call("POST", kCrds, crd.dump()).status, 201);
+    ASSERT_EQ(api_.Call("POST", kValidationCrds, crd.dump()).status, 201);
   }
 
   ApiFixture api_;
@@ -82,19 +82,19 @@ TEST_F(FieldValidationTest, CustomResourcesIgnoreDropsSilently) {
 }
 
 TEST_F(FieldValidationTest, BuiltinKindsWarnAndDropUnknownFields) {
-  HttpResponse created = api_.Call("POST", kPods, PodWithUnknownFields("a").dump());
+  HttpResponse created = api_.Call("POST", kValidationPods, PodWithUnknownFields("a").dump());
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_THAT(Warnings(created),
               UnorderedElementsAre(R"(299 - "unknown field \"spec.foo\"")",
                                    R"(299 - "unknown field \"spec.containers[0].bar\"")"));
-  const json pod = ApiFixture::Json(api_.Call("GET", absl::StrCat(kPods, "/a")));
+  const json pod = ApiFixture::Json(api_.Call("GET", absl::StrCat(kValidationPods, "/a")));
   EXPECT_FALSE(pod["spec"].contains("foo"));
   EXPECT_FALSE(pod["spec"]["containers"][0].contains("bar"));
   EXPECT_EQ(pod["spec"]["affinity"]["anything"]["goes"], true);
 }
 
 TEST_F(FieldValidationTest, BuiltinKindsStrictRefusesNamingEveryField) {
-  HttpResponse refused = api_.Call("POST", absl::StrCat(kPods, "?fieldValidation=Strict"),
+  HttpResponse refused = api_.Call("POST", absl::StrCat(kValidationPods, "?fieldValidation=Strict"),
                                    PodWithUnknownFields("a").dump());
   EXPECT_EQ(refused.status, 400);
   const std::string message = ApiFixture::Json(refused)["message"];
@@ -102,11 +102,11 @@ TEST_F(FieldValidationTest, BuiltinKindsStrictRefusesNamingEveryField) {
                                  R"(decoding error: )"));
   EXPECT_THAT(message, HasSubstr(R"(unknown field "spec.foo")"));
   EXPECT_THAT(message, HasSubstr(R"(unknown field "spec.containers[0].bar")"));
-  EXPECT_EQ(api_.Call("GET", absl::StrCat(kPods, "/a")).status, 404);
+  EXPECT_EQ(api_.Call("GET", absl::StrCat(kValidationPods, "/a")).status, 404);
 }
 
 TEST_F(FieldValidationTest, BuiltinKindsIgnoreDropsSilently) {
-  HttpResponse created = api_.Call("POST", absl::StrCat(kPods, "?fieldValidation=Ignore"),
+  HttpResponse created = api_.Call("POST", absl::StrCat(kValidationPods, "?fieldValidation=Ignore"),
                                    PodWithUnknownFields("a").dump());
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_THAT(Warnings(created), ::testing::IsEmpty());

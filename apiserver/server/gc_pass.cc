@@ -23,7 +23,7 @@ const json& OwnerReferences(const json& object) {
   return refs != meta->end() && refs->is_array() ? *refs : *empty;
 }
 
-std::string StringField(const json& object, const char* field) {
+std::string GcStringField(const json& object, const char* field) {
   auto it = object.find(field);
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
@@ -73,7 +73,7 @@ void GcPass::CollectDangling(const Entry& entry) {
   int alive = 0;
   for (const json& reference : references) {
     if (!reference.is_object()) continue;
-    const std::string uid = StringField(reference, "uid");
+    const std::string uid = GcStringField(reference, "uid");
     if (uids_.contains(uid) || OwnerExists(reference, entry.namespace_)) {
       ++alive;
     } else {
@@ -141,7 +141,7 @@ std::vector<const GcPass::Entry*> GcPass::DependentsOf(const std::string& owner_
   std::vector<const Entry*> out;
   for (const Entry& entry : entries_) {
     for (const json& reference : OwnerReferences(entry.object)) {
-      if (reference.is_object() && StringField(reference, "uid") == owner_uid) {
+      if (reference.is_object() && GcStringField(reference, "uid") == owner_uid) {
         out.push_back(&entry);
         break;
       }
@@ -152,16 +152,16 @@ std::vector<const GcPass::Entry*> GcPass::DependentsOf(const std::string& owner_
 
 bool GcPass::OwnerExists(const json& reference, const std::string& namespace_) const {
   const std::vector<std::string> group_version =
-      absl::StrSplit(StringField(reference, "apiVersion"), '/');
+      absl::StrSplit(GcStringField(reference, "apiVersion"), '/');
   const std::string group = group_version.size() == 2 ? group_version[0] : "";
   const std::string version = group_version.back();
   const discovery::ResourceInfo* resource =
-      snapshot_->registry().FindByKind(group, version, StringField(reference, "kind"));
+      snapshot_->registry().FindByKind(group, version, GcStringField(reference, "kind"));
   if (resource == nullptr) return true;  // a kind we do not serve: leave it alone
   absl::StatusOr<json> owner = objects_->Get(*resource, resource->namespaced ? namespace_ : "",
-                                             StringField(reference, "name"));
+                                             GcStringField(reference, "name"));
   if (absl::IsNotFound(owner.status())) return false;
-  return !owner.ok() || MetaString(*owner, "uid") == StringField(reference, "uid");
+  return !owner.ok() || MetaString(*owner, "uid") == GcStringField(reference, "uid");
 }
 
 void GcPass::DeleteObject(const Entry& entry) {
@@ -178,7 +178,7 @@ void GcPass::DropOwnerReferences(const Entry& entry, const absl::flat_hash_set<s
     json& references = Metadata(updated)["ownerReferences"];
     if (!references.is_array()) return updated;
     EraseIf(references, [&uids](const json& reference) {
-      return reference.is_object() && uids.contains(StringField(reference, "uid"));
+      return reference.is_object() && uids.contains(GcStringField(reference, "uid"));
     });
     if (references.empty()) updated["metadata"].erase("ownerReferences");
     return updated;

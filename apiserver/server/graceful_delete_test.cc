@@ -195,7 +195,7 @@ TEST_F(GracefulDeleteTest, DryRunShowsTheGracePeriodWithoutStoringIt) {
 }
 
 // Through the HTTP handler.
-constexpr char kPods[] = "/api/v1/namespaces/default/pods";
+constexpr char kGracefulPods[] = "/api/v1/namespaces/default/pods";
 
 json Events(const HttpResponse& watch) {
   std::string text;
@@ -216,25 +216,25 @@ json Events(const HttpResponse& watch) {
 TEST(GracefulDeleteHttpTest, GraceFromTheQueryOrTheBodyAndWhatWatchersSee) {
   ApiFixture api;
   for (const char* name : {"a", "b"}) {
-    ASSERT_EQ(api.Call("POST", kPods, Pod(name).dump()).status, 201);
+    ASSERT_EQ(api.Call("POST", kGracefulPods, Pod(name).dump()).status, 201);
   }
   const std::string rv = std::to_string(api.store().CurrentRevision());
-  HttpResponse by_query = api.Call("DELETE", absl::StrCat(kPods, "/a?gracePeriodSeconds=12"));
+  HttpResponse by_query = api.Call("DELETE", absl::StrCat(kGracefulPods, "/a?gracePeriodSeconds=12"));
   ASSERT_EQ(by_query.status, 200) << by_query.body;
   EXPECT_EQ(ApiFixture::Json(by_query)["metadata"]["deletionGracePeriodSeconds"], 12);
-  HttpResponse by_body = api.Call("DELETE", absl::StrCat(kPods, "/b?gracePeriodSeconds=12"),
+  HttpResponse by_body = api.Call("DELETE", absl::StrCat(kGracefulPods, "/b?gracePeriodSeconds=12"),
                                   R"({"kind":"DeleteOptions","gracePeriodSeconds":3})");
   ASSERT_EQ(by_body.status, 200) << by_body.body;
   EXPECT_EQ(ApiFixture::Json(by_body)["metadata"]["deletionGracePeriodSeconds"], 3);
-  EXPECT_EQ(api.Call("GET", absl::StrCat(kPods, "/a")).status, 200);
+  EXPECT_EQ(api.Call("GET", absl::StrCat(kGracefulPods, "/a")).status, 200);
   // What `kubectl delete --grace-period=0 --force` sends.
-  HttpResponse forced = api.Call("DELETE", absl::StrCat(kPods, "/a"),
+  HttpResponse forced = api.Call("DELETE", absl::StrCat(kGracefulPods, "/a"),
                                  R"({"gracePeriodSeconds":0,"propagationPolicy":"Background"})");
   ASSERT_EQ(forced.status, 200) << forced.body;
-  EXPECT_EQ(api.Call("GET", absl::StrCat(kPods, "/a")).status, 404);
+  EXPECT_EQ(api.Call("GET", absl::StrCat(kGracefulPods, "/a")).status, 404);
 
   const json events = Events(api.Call(
-      "GET", absl::StrCat(kPods, "?watch=true&resourceVersion=", rv, "&timeoutSeconds=1")));
+      "GET", absl::StrCat(kGracefulPods, "?watch=true&resourceVersion=", rv, "&timeoutSeconds=1")));
   ASSERT_EQ(events.size(), 3u) << events.dump();
   EXPECT_EQ(events[0]["type"], "MODIFIED");
   EXPECT_EQ(events[0]["object"]["metadata"]["name"], "a");
@@ -246,10 +246,10 @@ TEST(GracefulDeleteHttpTest, GraceFromTheQueryOrTheBodyAndWhatWatchersSee) {
 
 TEST(GracefulDeleteHttpTest, RefusesAGraceThatIsNotANumber) {
   ApiFixture api;
-  ASSERT_EQ(api.Call("POST", kPods, Pod("a").dump()).status, 201);
-  EXPECT_EQ(api.Call("DELETE", absl::StrCat(kPods, "/a?gracePeriodSeconds=soon")).status, 400);
+  ASSERT_EQ(api.Call("POST", kGracefulPods, Pod("a").dump()).status, 201);
+  EXPECT_EQ(api.Call("DELETE", absl::StrCat(kGracefulPods, "/a?gracePeriodSeconds=soon")).status, 400);
   HttpResponse body =
-      api.Call("DELETE", absl::StrCat(kPods, "/a"), R"({"gracePeriodSeconds":"1"})");
+      api.Call("DELETE", absl::StrCat(kGracefulPods, "/a"), R"({"gracePeriodSeconds":"1"})");
   EXPECT_EQ(body.status, 400);
   EXPECT_THAT(body.body, ::testing::HasSubstr("gracePeriodSeconds"));
 }
@@ -266,18 +266,18 @@ TEST(GracefulDeleteHttpTest, GarbageCollectorDeletesDependentPods) {
   for (const auto& [name, node] : {std::pair{"bound", "n1"}, std::pair{"unbound", ""}}) {
     json pod = Pod(name, node);
     pod["metadata"]["ownerReferences"] = json::array({reference});
-    ASSERT_EQ(api.Call("POST", kPods, pod.dump()).status, 201);
+    ASSERT_EQ(api.Call("POST", kGracefulPods, pod.dump()).status, 201);
   }
   ASSERT_EQ(api.Call("DELETE", "/api/v1/namespaces/default/configmaps/owner").status, 200);
   ASSERT_TRUE(api.gc().RunOnce().ok());
-  EXPECT_EQ(api.Call("GET", absl::StrCat(kPods, "/unbound")).status, 404);
+  EXPECT_EQ(api.Call("GET", absl::StrCat(kGracefulPods, "/unbound")).status, 404);
   // The bound pod terminates gracefully, as its kubelet would be told to.
-  const json bound = ApiFixture::Json(api.Call("GET", absl::StrCat(kPods, "/bound")));
+  const json bound = ApiFixture::Json(api.Call("GET", absl::StrCat(kGracefulPods, "/bound")));
   EXPECT_EQ(bound["metadata"]["deletionGracePeriodSeconds"], 30);
   ASSERT_TRUE(api.gc().RunOnce().ok());  // a later pass leaves it be
-  EXPECT_EQ(api.Call("GET", absl::StrCat(kPods, "/bound")).status, 200);
-  ASSERT_EQ(api.Call("DELETE", absl::StrCat(kPods, "/bound?gracePeriodSeconds=0")).status, 200);
-  EXPECT_EQ(api.Call("GET", absl::StrCat(kPods, "/bound")).status, 404);
+  EXPECT_EQ(api.Call("GET", absl::StrCat(kGracefulPods, "/bound")).status, 200);
+  ASSERT_EQ(api.Call("DELETE", absl::StrCat(kGracefulPods, "/bound?gracePeriodSeconds=0")).status, 200);
+  EXPECT_EQ(api.Call("GET", absl::StrCat(kGracefulPods, "/bound")).status, 404);
 }
 
 }  // namespace

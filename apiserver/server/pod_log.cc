@@ -18,24 +18,24 @@ namespace {
 
 using nlohmann::json;
 
-absl::Status BadRequest(absl::string_view message) {
+absl::Status LogBadRequest(absl::string_view message) {
   return ToAbslStatus(BadRequestStatus(message));
 }
 
-absl::StatusOr<bool> BoolParam(const HttpRequest& request, absl::string_view name) {
+absl::StatusOr<bool> LogBoolParam(const HttpRequest& request, absl::string_view name) {
   const std::string text = request.Param(name);
   if (text.empty() || text == "false" || text == "0") return false;
   if (text == "true" || text == "1") return true;
-  return BadRequest(absl::StrCat("invalid value for ", name, ": \"", text, "\""));
+  return LogBadRequest(absl::StrCat("invalid value for ", name, ": \"", text, "\""));
 }
 
-absl::StatusOr<std::optional<int64_t>> IntParam(const HttpRequest& request,
+absl::StatusOr<std::optional<int64_t>> LogIntParam(const HttpRequest& request,
                                                 absl::string_view name) {
   if (!request.HasParam(name)) return std::nullopt;
   const std::string text = request.Param(name);
   int64_t value = 0;
   if (!absl::SimpleAtoi(text, &value)) {
-    return BadRequest(absl::StrCat("invalid value for ", name, ": \"", text, "\""));
+    return LogBadRequest(absl::StrCat("invalid value for ", name, ": \"", text, "\""));
   }
   return value;
 }
@@ -85,7 +85,7 @@ absl::StatusOr<std::string> ChooseContainer(const json& pod, absl::string_view p
                         "]");
       }
     }
-    return BadRequest(message);
+    return LogBadRequest(message);
   }
   for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
     for (const std::string& name : ContainerNames(pod, list)) {
@@ -132,7 +132,7 @@ absl::StatusOr<KubeletTarget> LocateLogs(ObjectService& objects, absl::string_vi
   ASSIGN_OR_RETURN(options.container, ChooseContainer(pod, pod_name, options.container));
   const json node_name = pod.value(json::json_pointer("/spec/nodeName"), json());
   if (!node_name.is_string() || node_name.get<std::string>().empty()) {
-    return BadRequest(absl::StrCat("pod ", pod_name, " does not have a host assigned"));
+    return LogBadRequest(absl::StrCat("pod ", pod_name, " does not have a host assigned"));
   }
   ASSIGN_OR_RETURN(json node, objects.Get(*nodes, "", node_name.get<std::string>()));
   ASSIGN_OR_RETURN(KubeletTarget target, KubeletOf(node, node_name.get<std::string>()));
@@ -146,12 +146,12 @@ absl::StatusOr<PodLogOptions> ParsePodLogOptions(const HttpRequest& request,
                                                  absl::string_view pod_name) {
   PodLogOptions options;
   options.container = request.Param("container");
-  ASSIGN_OR_RETURN(options.follow, BoolParam(request, "follow"));
-  ASSIGN_OR_RETURN(options.previous, BoolParam(request, "previous"));
-  ASSIGN_OR_RETURN(options.timestamps, BoolParam(request, "timestamps"));
-  ASSIGN_OR_RETURN(options.since_seconds, IntParam(request, "sinceSeconds"));
-  ASSIGN_OR_RETURN(options.tail_lines, IntParam(request, "tailLines"));
-  ASSIGN_OR_RETURN(options.limit_bytes, IntParam(request, "limitBytes"));
+  ASSIGN_OR_RETURN(options.follow, LogBoolParam(request, "follow"));
+  ASSIGN_OR_RETURN(options.previous, LogBoolParam(request, "previous"));
+  ASSIGN_OR_RETURN(options.timestamps, LogBoolParam(request, "timestamps"));
+  ASSIGN_OR_RETURN(options.since_seconds, LogIntParam(request, "sinceSeconds"));
+  ASSIGN_OR_RETURN(options.tail_lines, LogIntParam(request, "tailLines"));
+  ASSIGN_OR_RETURN(options.limit_bytes, LogIntParam(request, "limitBytes"));
   options.since_time = request.Param("sinceTime");
   kube::ErrorList errors;
   CheckAtLeast(options.tail_lines, 0, "tailLines", "must be greater than or equal to 0",

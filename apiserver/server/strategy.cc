@@ -11,6 +11,7 @@
 #include "apiserver/server/apply_schema.h"
 #include "apiserver/server/crd_admission.h"
 #include "apiserver/server/object_meta.h"
+#include "apiserver/server/rbac_admission.h"
 #include "common/status.h"
 #include "kube/api/meta.h"
 
@@ -100,6 +101,7 @@ absl::Status ValidateObject(const AdmissionContext& context, json& object, const
     RETURN_IF_ERROR(AdmitCustomResource(resource, object, old, context.field_validation, &errors,
                                         context.warnings ? context.warnings : &ignored));
   }
+  ValidateRbacObject(resource, object, old, &errors);
   if (IsCrdResource(resource)) {
     ValidateCrd(object, *context.registry, &errors);
     if (errors.empty()) SetCrdStatus(object, old, context.now);

@@ -7,8 +7,8 @@
 // subresource drop it, pods start Pending, namespaces Active with the "kubernetes"
 // finalizer, CRDs get their Established status); then metadata (names as DNS-1123
 // subdomains, or labels for namespaces, services and PostTrainingJobs; label syntax;
-// annotation size) and the kind's own rules (custom_resource_admission.h, crd_admission.h)
-// are validated. Errors: 422 Invalid listing every problem (kube's wording).
+// annotation size) and the kind's own rules (custom_resource_admission.h, crd_admission.h,
+// rbac_admission.h) are validated. Errors: 422 Invalid listing every problem (kube's wording).
 //
 // Update: the same checks on the new object, plus the update rules: uid, creationTimestamp,
 // generation and the deletion fields cannot be changed by clients; on a resource with a

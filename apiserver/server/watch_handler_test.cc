@@ -18,7 +18,7 @@ using ::flyover::apiserver::testing::ApiFixture;
 using ::flyover::apiserver::testing::PodJson;
 using json = nlohmann::json;
 
-constexpr char kPods[] = "/api/v1/namespaces/default/pods";
+constexpr char kWatchPods[] = "/api/v1/namespaces/default/pods";
 
 // Runs a streaming response on its own thread and collects its events.
 class StreamReader {
@@ -76,14 +76,14 @@ std::vector<std::string> Summary(const std::vector<json>& events) {
 
 TEST(WatchHandlerTest, StartsWithTheCurrentStateThenFollowsChanges) {
   ApiFixture api;
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("a")).status, 201);
-  HttpResponse response = api.Call("GET", absl::StrCat(kPods, "?watch=true"));
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("a")).status, 201);
+  HttpResponse response = api.Call("GET", absl::StrCat(kWatchPods, "?watch=true"));
   ASSERT_TRUE(response.stream);
   EXPECT_EQ(response.content_type, "application/json;stream=watch");
   StreamReader reader(std::move(response));
   reader.Await(1);
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("b")).status, 201);
-  ASSERT_EQ(api.Call("DELETE", absl::StrCat(kPods, "/a")).status, 200);
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("b")).status, 201);
+  ASSERT_EQ(api.Call("DELETE", absl::StrCat(kWatchPods, "/a")).status, 200);
   const std::vector<json> events = reader.Await(3);
   EXPECT_THAT(Summary(events), ::testing::ElementsAre("ADDED a", "ADDED b", "DELETED a"));
   EXPECT_FALSE(events[1]["object"]["metadata"]["resourceVersion"].get<std::string>().empty());
@@ -93,16 +93,16 @@ TEST(WatchHandlerTest, StartsWithTheCurrentStateThenFollowsChanges) {
 
 TEST(WatchHandlerTest, ResumesFromAResourceVersionWithSelectors) {
   ApiFixture api;
-  const json a = ApiFixture::Json(api.Call("POST", kPods, PodJson("a", {{"app", "x"}})));
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("b", {{"app", "y"}})).status, 201);
+  const json a = ApiFixture::Json(api.Call("POST", kWatchPods, PodJson("a", {{"app", "x"}})));
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("b", {{"app", "y"}})).status, 201);
   StreamReader reader(
-      api.Call("GET", absl::StrCat(kPods, "?watch=1&labelSelector=app=x&resourceVersion=",
+      api.Call("GET", absl::StrCat(kWatchPods, "?watch=1&labelSelector=app=x&resourceVersion=",
                                    a["metadata"]["resourceVersion"].get<std::string>())));
-  ASSERT_EQ(api.Call("PATCH", absl::StrCat(kPods, "/a"), R"({"metadata":{"labels":{"app":"z"}}})",
+  ASSERT_EQ(api.Call("PATCH", absl::StrCat(kWatchPods, "/a"), R"({"metadata":{"labels":{"app":"z"}}})",
                      {{"content-type", "application/merge-patch+json"}})
                 .status,
             200);
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("c", {{"app", "x"}})).status, 201);
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("c", {{"app", "x"}})).status, 201);
   // "b" never matched; "a" stopped matching: DELETED.
   EXPECT_THAT(Summary(reader.Await(2)), ::testing::ElementsAre("DELETED a", "ADDED c"));
   api.watches().StopAll();
@@ -110,10 +110,10 @@ TEST(WatchHandlerTest, ResumesFromAResourceVersionWithSelectors) {
 
 TEST(WatchHandlerTest, WatchesOneObjectByName) {
   ApiFixture api;
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("a")).status, 201);
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("b")).status, 201);
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("a")).status, 201);
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("b")).status, 201);
   StreamReader reader(api.Call("GET", "/api/v1/watch/namespaces/default/pods/b"));
-  ASSERT_EQ(api.Call("DELETE", absl::StrCat(kPods, "/b")).status, 200);
+  ASSERT_EQ(api.Call("DELETE", absl::StrCat(kWatchPods, "/b")).status, 200);
   EXPECT_THAT(Summary(reader.Await(2)), ::testing::ElementsAre("ADDED b", "DELETED b"));
   api.watches().StopAll();
 }
@@ -121,10 +121,10 @@ TEST(WatchHandlerTest, WatchesOneObjectByName) {
 TEST(WatchHandlerTest, TooOldResourceVersionIsAnExpiredErrorEvent) {
   ApiFixture api;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(api.Call("POST", kPods, PodJson(absl::StrCat("p", i))).status, 201);
+    ASSERT_EQ(api.Call("POST", kWatchPods, PodJson(absl::StrCat("p", i))).status, 201);
   }
   ASSERT_TRUE(api.store().Compact(api.store().CurrentRevision()).ok());
-  StreamReader reader(api.Call("GET", absl::StrCat(kPods, "?watch=true&resourceVersion=1")));
+  StreamReader reader(api.Call("GET", absl::StrCat(kWatchPods, "?watch=true&resourceVersion=1")));
   const std::vector<json> events = reader.Await(1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["type"], "ERROR");
@@ -138,7 +138,7 @@ TEST(WatchHandlerTest, SendsBookmarksAndEndsAtItsTimeout) {
   ApiFixture api(options);
   const int64_t now = api.store().CurrentRevision();
   StreamReader reader(
-      api.Call("GET", absl::StrCat(kPods,
+      api.Call("GET", absl::StrCat(kWatchPods,
                                    "?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&"
                                    "resourceVersion=",
                                    now)));
@@ -151,9 +151,9 @@ TEST(WatchHandlerTest, SendsBookmarksAndEndsAtItsTimeout) {
 
 TEST(WatchHandlerTest, TableWatchesCarryColumnsOnTheFirstEventOnly) {
   ApiFixture api;
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("a")).status, 201);
-  ASSERT_EQ(api.Call("POST", kPods, PodJson("b")).status, 201);
-  StreamReader reader(api.Call("GET", absl::StrCat(kPods, "?watch=true"), "",
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("a")).status, 201);
+  ASSERT_EQ(api.Call("POST", kWatchPods, PodJson("b")).status, 201);
+  StreamReader reader(api.Call("GET", absl::StrCat(kWatchPods, "?watch=true"), "",
                                {{"accept", "application/json;as=Table;v=v1;g=meta.k8s.io"}}));
   const std::vector<json> events = reader.Await(2);
   ASSERT_EQ(events.size(), 2u);

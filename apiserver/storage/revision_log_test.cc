@@ -21,10 +21,10 @@ using ::testing::Field;
 
 enum class Backend { kSqlite, kMemory };
 
-Mutation Create(const std::string& key, const std::string& value) {
+Mutation LogCreate(const std::string& key, const std::string& value) {
   return {Mutation::Kind::kCreate, key, value, std::nullopt};
 }
-Mutation Update(const std::string& key, const std::string& value,
+Mutation LogUpdate(const std::string& key, const std::string& value,
                 std::optional<int64_t> expected = std::nullopt) {
   return {Mutation::Kind::kUpdate, key, value, expected};
 }
@@ -86,18 +86,18 @@ class RevisionLogTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(RevisionLogTest, RevisionsStartAtOneAndCountChanges) {
   EXPECT_EQ(log_->CurrentRevision(), 0);
-  EXPECT_EQ(ApplyOne(Create(Key("ns", "a"), "a1")), 1);
-  EXPECT_EQ(ApplyOne(Update(Key("ns", "a"), "a2")), 2);
+  EXPECT_EQ(ApplyOne(LogCreate(Key("ns", "a"), "a1")), 1);
+  EXPECT_EQ(ApplyOne(LogUpdate(Key("ns", "a"), "a2")), 2);
   EXPECT_EQ(ApplyOne(Delete(Key("ns", "a"))), 3);
   EXPECT_EQ(log_->CurrentRevision(), 3);
 }
 
 TEST_P(RevisionLogTest, RefusedMutationsTakeNoRevisionAndSayWhy) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
   std::vector<MutationOutcome> outcomes =
-      Apply({Create(Key("ns", "a"), "again"), Update(Key("ns", "missing"), "x"),
-             Update(Key("ns", "a"), "stale", /*expected=*/7), Delete(Key("ns", "missing")),
-             Update(Key("ns", "a"), "a2", /*expected=*/1)});
+      Apply({LogCreate(Key("ns", "a"), "again"), LogUpdate(Key("ns", "missing"), "x"),
+             LogUpdate(Key("ns", "a"), "stale", /*expected=*/7), Delete(Key("ns", "missing")),
+             LogUpdate(Key("ns", "a"), "a2", /*expected=*/1)});
   EXPECT_EQ(outcomes[0].status.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(outcomes[0].status.message(), "pods ns/a already exists");
   EXPECT_EQ(outcomes[1].status.code(), absl::StatusCode::kNotFound);
@@ -110,8 +110,8 @@ TEST_P(RevisionLogTest, RefusedMutationsTakeNoRevisionAndSayWhy) {
 
 TEST_P(RevisionLogTest, MutationsInOneBatchSeeTheirPredecessors) {
   std::vector<MutationOutcome> outcomes = Apply(
-      {Create(Key("ns", "a"), "a1"), Update(Key("ns", "a"), "a2", 1), Create(Key("ns", "a"), "dup"),
-       Delete(Key("ns", "a"), 2), Create(Key("ns", "a"), "a3")});
+      {LogCreate(Key("ns", "a"), "a1"), LogUpdate(Key("ns", "a"), "a2", 1), LogCreate(Key("ns", "a"), "dup"),
+       Delete(Key("ns", "a"), 2), LogCreate(Key("ns", "a"), "a3")});
   ASSERT_EQ(outcomes.size(), 5u);
   EXPECT_TRUE(outcomes[1].status.ok()) << outcomes[1].status;
   EXPECT_EQ(outcomes[2].status.code(), absl::StatusCode::kAlreadyExists);
@@ -124,8 +124,8 @@ TEST_P(RevisionLogTest, MutationsInOneBatchSeeTheirPredecessors) {
 }
 
 TEST_P(RevisionLogTest, ChangesDescribeWhatHappened) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
-  std::vector<MutationOutcome> updated = Apply({Update(Key("ns", "a"), "a2")});
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
+  std::vector<MutationOutcome> updated = Apply({LogUpdate(Key("ns", "a"), "a2")});
   const Change& update = *updated[0].change;
   EXPECT_EQ(update.kind, Change::Kind::kUpdated);
   EXPECT_EQ(update.value, "a2");
@@ -138,8 +138,8 @@ TEST_P(RevisionLogTest, ChangesDescribeWhatHappened) {
 }
 
 TEST_P(RevisionLogTest, GetReturnsTheLiveStateOnly) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
-  ApplyOne(Update(Key("ns", "a"), "a2"));
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
+  ApplyOne(LogUpdate(Key("ns", "a"), "a2"));
   absl::StatusOr<std::optional<Entry>> entry = log_->Get(Key("ns", "a"));
   ASSERT_TRUE(entry.ok() && entry->has_value());
   EXPECT_EQ((*entry)->value, "a2");
@@ -151,11 +151,11 @@ TEST_P(RevisionLogTest, GetReturnsTheLiveStateOnly) {
 }
 
 TEST_P(RevisionLogTest, RangeReadsAnyRetainedRevision) {
-  ApplyOne(Create(Key("ns", "b"), "b1"));                    // 1
-  ApplyOne(Create(Key("ns", "a"), "a1"));                    // 2
-  ApplyOne(Update(Key("ns", "b"), "b2"));                    // 3
+  ApplyOne(LogCreate(Key("ns", "b"), "b1"));                    // 1
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));                    // 2
+  ApplyOne(LogUpdate(Key("ns", "b"), "b2"));                    // 3
   ApplyOne(Delete(Key("ns", "a")));                          // 4
-  ApplyOne(Create(EncodeKey({"podsx", "", "z"}), "other"));  // 5: outside the range
+  ApplyOne(LogCreate(EncodeKey({"podsx", "", "z"}), "other"));  // 5: outside the range
   EXPECT_THAT(NamesAt(1), ElementsAre("/pods/ns/b=b1"));
   EXPECT_THAT(NamesAt(2), ElementsAre("/pods/ns/a=a1", "/pods/ns/b=b1"));
   EXPECT_THAT(NamesAt(3), ElementsAre("/pods/ns/a=a1", "/pods/ns/b=b2"));
@@ -163,7 +163,7 @@ TEST_P(RevisionLogTest, RangeReadsAnyRetainedRevision) {
 }
 
 TEST_P(RevisionLogTest, RangeLimitReportsMore) {
-  for (const char* name : {"c", "a", "b"}) ApplyOne(Create(Key("ns", name), name));
+  for (const char* name : {"c", "a", "b"}) ApplyOne(LogCreate(Key("ns", name), name));
   const std::string prefix = ScopePrefix("pods", "");
   absl::StatusOr<RangePage> first = log_->Range({prefix, PrefixEnd(prefix), 3, 2});
   ASSERT_TRUE(first.ok());
@@ -177,10 +177,10 @@ TEST_P(RevisionLogTest, RangeLimitReportsMore) {
 }
 
 TEST_P(RevisionLogTest, RangeCountsTheLiveKeysBeyondThePageAtItsRevision) {
-  for (const char* name : {"a", "b", "c", "d", "e"}) ApplyOne(Create(Key("ns", name), name));
+  for (const char* name : {"a", "b", "c", "d", "e"}) ApplyOne(LogCreate(Key("ns", name), name));
   ApplyOne(Delete(Key("ns", "d")));                          // 6
-  ApplyOne(Create(Key("ns", "f"), "f"));                     // 7
-  ApplyOne(Create(EncodeKey({"podsx", "", "z"}), "other"));  // 8: outside the range
+  ApplyOne(LogCreate(Key("ns", "f"), "f"));                     // 7
+  ApplyOne(LogCreate(EncodeKey({"podsx", "", "z"}), "other"));  // 8: outside the range
   const std::string prefix = ScopePrefix("pods", "");
   absl::StatusOr<RangePage> now = log_->Range({prefix, PrefixEnd(prefix), 8, 2, true});
   ASSERT_TRUE(now.ok()) << now.status();
@@ -198,16 +198,16 @@ TEST_P(RevisionLogTest, RangeCountsTheLiveKeysBeyondThePageAtItsRevision) {
 }
 
 TEST_P(RevisionLogTest, RangeAboveCurrentIsInvalid) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
   const std::string prefix = ScopePrefix("pods", "");
   EXPECT_EQ(log_->Range({prefix, PrefixEnd(prefix), 2, 0}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(RevisionLogTest, ChangesComeInRevisionOrderWithinTheRange) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
-  ApplyOne(Create(EncodeKey({"nodes", "", "n"}), "n1"));
-  ApplyOne(Update(Key("ns", "a"), "a2"));
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
+  ApplyOne(LogCreate(EncodeKey({"nodes", "", "n"}), "n1"));
+  ApplyOne(LogUpdate(Key("ns", "a"), "a2"));
   ApplyOne(Delete(Key("ns", "a")));
   ChangesPage page = ChangesAfter(1);
   EXPECT_EQ(page.read_revision, 4);
@@ -222,12 +222,12 @@ TEST_P(RevisionLogTest, ChangesComeInRevisionOrderWithinTheRange) {
 }
 
 TEST_P(RevisionLogTest, CompactionKeepsEverythingReadableAtOrAfterIt) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));  // 1
-  ApplyOne(Update(Key("ns", "a"), "a2"));  // 2
-  ApplyOne(Create(Key("ns", "b"), "b1"));  // 3
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));  // 1
+  ApplyOne(LogUpdate(Key("ns", "a"), "a2"));  // 2
+  ApplyOne(LogCreate(Key("ns", "b"), "b1"));  // 3
   ApplyOne(Delete(Key("ns", "b")));        // 4
-  ApplyOne(Update(Key("ns", "a"), "a3"));  // 5
-  ApplyOne(Create(Key("ns", "c"), "c1"));  // 6
+  ApplyOne(LogUpdate(Key("ns", "a"), "a3"));  // 5
+  ApplyOne(LogCreate(Key("ns", "c"), "c1"));  // 6
   ASSERT_TRUE(log_->SetCompactRevision(4).ok());
   absl::StatusOr<CompactProgress> progress = log_->CompactStep(0, 100);
   ASSERT_TRUE(progress.ok()) << progress.status();
@@ -247,8 +247,8 @@ TEST_P(RevisionLogTest, CompactionKeepsEverythingReadableAtOrAfterIt) {
 }
 
 TEST_P(RevisionLogTest, CompactionInSmallStepsReachesTheSameState) {
-  for (int i = 0; i < 10; ++i) ApplyOne(Create(Key("ns", "k" + std::to_string(i)), "v"));
-  for (int i = 0; i < 10; ++i) ApplyOne(Update(Key("ns", "k" + std::to_string(i)), "w"));
+  for (int i = 0; i < 10; ++i) ApplyOne(LogCreate(Key("ns", "k" + std::to_string(i)), "v"));
+  for (int i = 0; i < 10; ++i) ApplyOne(LogUpdate(Key("ns", "k" + std::to_string(i)), "w"));
   ASSERT_TRUE(log_->SetCompactRevision(20).ok());
   int64_t cursor = 0;
   int64_t deleted = 0;
@@ -264,15 +264,15 @@ TEST_P(RevisionLogTest, CompactionInSmallStepsReachesTheSameState) {
 }
 
 TEST_P(RevisionLogTest, RevisionsAreNeverReusedAfterCompactingTheNewest) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
   ApplyOne(Delete(Key("ns", "a")));
   ASSERT_TRUE(log_->SetCompactRevision(2).ok());
   ASSERT_TRUE(log_->CompactStep(0, 100).ok());
-  EXPECT_EQ(ApplyOne(Create(Key("ns", "a"), "a2")), 3);
+  EXPECT_EQ(ApplyOne(LogCreate(Key("ns", "a"), "a2")), 3);
 }
 
 TEST_P(RevisionLogTest, CompactingAboveCurrentIsInvalid) {
-  ApplyOne(Create(Key("ns", "a"), "a1"));
+  ApplyOne(LogCreate(Key("ns", "a"), "a1"));
   EXPECT_EQ(log_->SetCompactRevision(5).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(log_->SetCompactRevision(0).ok());  // lowering is a no-op
 }

@@ -16,7 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::unique_ptr<SqliteRevisionLog> OpenOrDie(const std::string& path) {
+std::unique_ptr<SqliteRevisionLog> OpenLogOrDie(const std::string& path) {
   absl::StatusOr<std::unique_ptr<SqliteRevisionLog>> log = SqliteRevisionLog::Open(path);
   EXPECT_TRUE(log.ok()) << log.status();
   return log.ok() ? *std::move(log) : nullptr;
@@ -37,7 +37,7 @@ std::string QueryDirectly(const std::string& path, const char* sql) {
   return result;
 }
 
-Mutation Create(const std::string& name) {
+Mutation SqliteCreate(const std::string& name) {
   return {Mutation::Kind::kCreate, EncodeKey({"pods", "ns", name}), "v-" + name, std::nullopt};
 }
 
@@ -45,18 +45,18 @@ TEST(SqliteRevisionLogTest, RevisionsAndCompactionSurviveReopening) {
   testing::ScratchDir dir;
   const std::string path = dir.File("store.db");
   {
-    std::unique_ptr<SqliteRevisionLog> log = OpenOrDie(path);
-    ASSERT_TRUE(log->Apply({Create("a"), Create("b")}).ok());
+    std::unique_ptr<SqliteRevisionLog> log = OpenLogOrDie(path);
+    ASSERT_TRUE(log->Apply({SqliteCreate("a"), SqliteCreate("b")}).ok());
     ASSERT_TRUE(
         log->Apply({{Mutation::Kind::kDelete, EncodeKey({"pods", "ns", "b"}), "", {}}}).ok());
     ASSERT_TRUE(log->SetCompactRevision(3).ok());
     ASSERT_TRUE(log->CompactStep(0, 100).ok());  // removes b and its deletion: the newest row
   }
-  std::unique_ptr<SqliteRevisionLog> log = OpenOrDie(path);
+  std::unique_ptr<SqliteRevisionLog> log = OpenLogOrDie(path);
   EXPECT_EQ(log->CurrentRevision(), 3);
   EXPECT_EQ(log->CompactRevision(), 3);
   EXPECT_EQ((*log->Get(EncodeKey({"pods", "ns", "a"})))->value, "v-a");
-  absl::StatusOr<std::vector<MutationOutcome>> next = log->Apply({Create("c")});
+  absl::StatusOr<std::vector<MutationOutcome>> next = log->Apply({SqliteCreate("c")});
   ASSERT_TRUE(next.ok());
   EXPECT_EQ((*next)[0].change->revision, 4);
 }
@@ -64,14 +64,14 @@ TEST(SqliteRevisionLogTest, RevisionsAndCompactionSurviveReopening) {
 TEST(SqliteRevisionLogTest, UsesWriteAheadLogging) {
   testing::ScratchDir dir;
   const std::string path = dir.File("store.db");
-  std::unique_ptr<SqliteRevisionLog> log = OpenOrDie(path);
+  std::unique_ptr<SqliteRevisionLog> log = OpenLogOrDie(path);
   EXPECT_EQ(QueryDirectly(path, "PRAGMA journal_mode"), "wal");
 }
 
 TEST(SqliteRevisionLogTest, SecondOpenOfOneDatabaseIsRefused) {
   testing::ScratchDir dir;
   const std::string path = dir.File("store.db");
-  std::unique_ptr<SqliteRevisionLog> log = OpenOrDie(path);
+  std::unique_ptr<SqliteRevisionLog> log = OpenLogOrDie(path);
   absl::StatusOr<std::unique_ptr<SqliteRevisionLog>> second = SqliteRevisionLog::Open(path);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(second.status().message(), HasSubstr("already open"));
@@ -82,7 +82,7 @@ TEST(SqliteRevisionLogTest, SecondOpenOfOneDatabaseIsRefused) {
 TEST(SqliteRevisionLogTest, UnknownSchemaVersionIsRefused) {
   testing::ScratchDir dir;
   const std::string path = dir.File("store.db");
-  OpenOrDie(path).reset();
+  OpenLogOrDie(path).reset();
   QueryDirectly(path, "UPDATE meta SET value = 99 WHERE name = 'schema_version'");
   absl::StatusOr<std::unique_ptr<SqliteRevisionLog>> log = SqliteRevisionLog::Open(path);
   EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -109,7 +109,7 @@ TEST(SqliteRevisionLogTest, ReadersBeyondThePoolWaitForAFreeConnection) {
   absl::StatusOr<std::unique_ptr<SqliteRevisionLog>> log =
       SqliteRevisionLog::Open(dir.File("store.db"), {.max_readers = 1});
   ASSERT_TRUE(log.ok());
-  ASSERT_TRUE((*log)->Apply({Create("a")}).ok());
+  ASSERT_TRUE((*log)->Apply({SqliteCreate("a")}).ok());
   for (int i = 0; i < 5; ++i) EXPECT_TRUE((*log)->Get(EncodeKey({"pods", "ns", "a"})).ok());
   EXPECT_EQ(SqliteRevisionLog::Open(dir.File("other.db"), {.max_readers = 0}).status().code(),
             absl::StatusCode::kInvalidArgument);

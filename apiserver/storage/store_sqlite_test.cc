@@ -15,7 +15,7 @@
 namespace flyover::apiserver::storage {
 namespace {
 
-ObjectKey Pod(const std::string& name) { return {"pods", "default", name}; }
+ObjectKey SqlitePod(const std::string& name) { return {"pods", "default", name}; }
 
 std::unique_ptr<Store> OpenOrDie(const std::string& path,
                                  std::shared_ptr<prometheus::Registry> registry = nullptr) {
@@ -32,19 +32,19 @@ TEST(StoreSqliteTest, ReopenKeepsObjectsAndContinuesRevisions) {
   const std::string path = dir.File("store.db");
   {
     std::unique_ptr<Store> store = OpenOrDie(path);
-    ASSERT_TRUE(store->Create(Pod("a"), "a1").ok());
-    ASSERT_TRUE(store->Create(Pod("b"), "b1").ok());
-    ASSERT_TRUE(store->Update(Pod("a"), "a2").ok());
-    ASSERT_TRUE(store->Delete(Pod("b")).ok());
+    ASSERT_TRUE(store->Create(SqlitePod("a"), "a1").ok());
+    ASSERT_TRUE(store->Create(SqlitePod("b"), "b1").ok());
+    ASSERT_TRUE(store->Update(SqlitePod("a"), "a2").ok());
+    ASSERT_TRUE(store->Delete(SqlitePod("b")).ok());
   }
   std::unique_ptr<Store> store = OpenOrDie(path);
   EXPECT_EQ(store->CurrentRevision(), 4);
-  absl::StatusOr<StoredObject> a = store->Get(Pod("a"));
+  absl::StatusOr<StoredObject> a = store->Get(SqlitePod("a"));
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->value, "a2");
   EXPECT_EQ(a->revision, 3);
-  EXPECT_EQ(store->Get(Pod("b")).status().code(), absl::StatusCode::kNotFound);
-  absl::StatusOr<StoredObject> c = store->Create(Pod("c"), "c1");
+  EXPECT_EQ(store->Get(SqlitePod("b")).status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<StoredObject> c = store->Create(SqlitePod("c"), "c1");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->revision, 5);
 }
@@ -54,13 +54,13 @@ TEST(StoreSqliteTest, WatcherResumesFromItsLastRevisionAfterARestart) {
   const std::string path = dir.File("store.db");
   {
     std::unique_ptr<Store> store = OpenOrDie(path);
-    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store->Create(Pod("p" + std::to_string(i)), "v").ok());
+    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store->Create(SqlitePod("p" + std::to_string(i)), "v").ok());
   }
   std::unique_ptr<Store> store = OpenOrDie(path);
   absl::StatusOr<std::unique_ptr<Watcher>> watcher =
       store->Watch({.resource = "pods", .from_revision = 2});
   ASSERT_TRUE(watcher.ok()) << watcher.status();
-  ASSERT_TRUE(store->Create(Pod("p6"), "v").ok());
+  ASSERT_TRUE(store->Create(SqlitePod("p6"), "v").ok());
   std::vector<int64_t> revisions;
   while (revisions.size() < 4) {
     absl::StatusOr<std::vector<WatchEvent>> events = (*watcher)->NextBatch(10, absl::Seconds(10));
@@ -82,7 +82,7 @@ TEST(StoreSqliteTest, ConcurrentWritersAreGroupedAndAllAcknowledged) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kEach; ++i) {
         absl::StatusOr<StoredObject> created =
-            store->Create(Pod(absl::StrCat("w", w, "-", i)), std::string(2048, 'x'));
+            store->Create(SqlitePod(absl::StrCat("w", w, "-", i)), std::string(2048, 'x'));
         revisions[w].push_back(created.ok() ? created->revision : -1);
       }
     });

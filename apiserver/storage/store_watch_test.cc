@@ -23,7 +23,7 @@ using ::testing::HasSubstr;
 // its events.
 constexpr absl::Duration kWait = absl::Hours(1);
 
-ObjectKey Pod(const std::string& name, const std::string& ns = "default") {
+ObjectKey WatchedPod(const std::string& name, const std::string& ns = "default") {
   return {"pods", ns, name};
 }
 
@@ -84,11 +84,11 @@ class StoreWatchTest : public ::testing::Test {
 TEST_F(StoreWatchTest, LiveEventsArriveInRevisionOrderWithinScope) {
   std::unique_ptr<Watcher> all = MustWatch({.resource = "pods"});
   std::unique_ptr<Watcher> one = MustWatch({.resource = "pods", .namespace_ = "ns1"});
-  Write(Pod("a", "ns1"), "a1");
-  Write(Pod("b", "ns2"), "b1");
+  Write(WatchedPod("a", "ns1"), "a1");
+  Write(WatchedPod("b", "ns2"), "b1");
   Write({"nodes", "", "n"}, "n1");
-  Write(Pod("a", "ns1"), "a2");
-  ASSERT_TRUE(store_->Delete(Pod("a", "ns1")).ok());
+  Write(WatchedPod("a", "ns1"), "a2");
+  ASSERT_TRUE(store_->Delete(WatchedPod("a", "ns1")).ok());
   EXPECT_THAT(Take(*all, 4),
               ElementsAre("ADDED 1 a1", "ADDED 2 b1", "MODIFIED 4 a2", "DELETED 5 a2"));
   EXPECT_THAT(Take(*one, 3), ElementsAre("ADDED 1 a1", "MODIFIED 4 a2", "DELETED 5 a2"));
@@ -98,10 +98,10 @@ TEST_F(StoreWatchTest, WatchFromARevisionReplaysHistoryThenGoesLive) {
   StoreOptions options = Quiet();
   options.watch.replay_page = 2;  // several history pages
   Open(options);
-  for (int i = 1; i <= 6; ++i) Write(Pod("a"), "v" + std::to_string(i));
+  for (int i = 1; i <= 6; ++i) Write(WatchedPod("a"), "v" + std::to_string(i));
   std::unique_ptr<Watcher> watcher = MustWatch({.resource = "pods", .from_revision = 3});
   EXPECT_THAT(Take(*watcher, 3), ElementsAre("MODIFIED 4 v4", "MODIFIED 5 v5", "MODIFIED 6 v6"));
-  Write(Pod("a"), "v7");
+  Write(WatchedPod("a"), "v7");
   EXPECT_THAT(Take(*watcher, 1), ElementsAre("MODIFIED 7 v7"));
 }
 
@@ -109,12 +109,12 @@ TEST_F(StoreWatchTest, ReplayRacingLiveWritesHasNoGapOrDuplicate) {
   StoreOptions options = Quiet();
   options.watch.replay_page = 7;
   Open(options);
-  for (int i = 0; i < 50; ++i) Write(Pod("p" + std::to_string(i % 5)), std::to_string(i));
+  for (int i = 0; i < 50; ++i) Write(WatchedPod("p" + std::to_string(i % 5)), std::to_string(i));
   std::unique_ptr<Watcher> watcher = MustWatch({.resource = "pods", .from_revision = 0});
   constexpr int kMore = 150;
   std::thread writer([&] {
     for (int i = 50; i < 50 + kMore; ++i)
-      Write(Pod("p" + std::to_string(i % 5)), std::to_string(i));
+      Write(WatchedPod("p" + std::to_string(i % 5)), std::to_string(i));
   });
   std::vector<int64_t> revisions;
   while (revisions.size() < 50 + kMore) {
@@ -128,7 +128,7 @@ TEST_F(StoreWatchTest, ReplayRacingLiveWritesHasNoGapOrDuplicate) {
 }
 
 TEST_F(StoreWatchTest, WatchFromCompactedHistoryIsExpired) {
-  for (int i = 1; i <= 4; ++i) Write(Pod("a"), std::to_string(i));
+  for (int i = 1; i <= 4; ++i) Write(WatchedPod("a"), std::to_string(i));
   ASSERT_TRUE(store_->Compact(3).ok());
   absl::Status expired = store_->Watch({.resource = "pods", .from_revision = 2}).status();
   EXPECT_TRUE(IsExpired(expired)) << expired;
@@ -138,7 +138,7 @@ TEST_F(StoreWatchTest, WatchFromCompactedHistoryIsExpired) {
 }
 
 TEST_F(StoreWatchTest, BadWatchOptionsNameTheField) {
-  Write(Pod("a"), "1");
+  Write(WatchedPod("a"), "1");
   EXPECT_THAT(store_->Watch({.resource = "pods", .from_revision = 5}).status().message(),
               HasSubstr("from_revision"));
   EXPECT_THAT(store_->Watch({.resource = ""}).status().message(), HasSubstr("resource"));
@@ -151,12 +151,12 @@ TEST_F(StoreWatchTest, PredicatesSeeObjectsEnterAndLeave) {
     return object.find("blue") != absl::string_view::npos;
   };
   std::unique_ptr<Watcher> watcher = MustWatch({.resource = "pods", .predicate = blue});
-  Write(Pod("a"), "red");
-  Write(Pod("a"), "blue");
-  Write(Pod("a"), "blue2");
-  Write(Pod("a"), "red2");
-  ASSERT_TRUE(store_->Delete(Pod("a")).ok());
-  Write(Pod("b"), "blue-b");
+  Write(WatchedPod("a"), "red");
+  Write(WatchedPod("a"), "blue");
+  Write(WatchedPod("a"), "blue2");
+  Write(WatchedPod("a"), "red2");
+  ASSERT_TRUE(store_->Delete(WatchedPod("a")).ok());
+  Write(WatchedPod("b"), "blue-b");
   EXPECT_THAT(Take(*watcher, 4),
               ElementsAre("ADDED 2 blue", "MODIFIED 3 blue2", "DELETED 4 blue2", "ADDED 6 blue-b"));
 }
@@ -164,7 +164,7 @@ TEST_F(StoreWatchTest, PredicatesSeeObjectsEnterAndLeave) {
 TEST_F(StoreWatchTest, ASlowWatcherIsDroppedWithoutDelayingOthers) {
   std::unique_ptr<Watcher> slow = MustWatch({.resource = "pods", .queue_capacity = 2});
   std::unique_ptr<Watcher> fast = MustWatch({.resource = "pods"});
-  for (int i = 1; i <= 3; ++i) Write(Pod("a"), std::to_string(i));
+  for (int i = 1; i <= 3; ++i) Write(WatchedPod("a"), std::to_string(i));
   EXPECT_THAT(Take(*fast, 3), ElementsAre("ADDED 1 1", "MODIFIED 2 2", "MODIFIED 3 3"));
   // Opening a watcher takes the hub's lock, so this returns after the dispatch that overflowed
   // the slow watcher has finished.
@@ -174,7 +174,7 @@ TEST_F(StoreWatchTest, ASlowWatcherIsDroppedWithoutDelayingOthers) {
   EXPECT_THAT(dropped.status().message(), HasSubstr("fell behind"));
   EXPECT_EQ(testing::ReadMetric(*registry_, "flyover_apiserver_storage_watchers_dropped_total"), 1);
   EXPECT_EQ(testing::ReadMetric(*registry_, "flyover_apiserver_storage_watchers"), 2);
-  Write(Pod("a"), "4");
+  Write(WatchedPod("a"), "4");
   EXPECT_THAT(Take(*fast, 1), ElementsAre("MODIFIED 4 4"));
 }
 
@@ -183,7 +183,7 @@ TEST_F(StoreWatchTest, BookmarksTellHowFarAWatcherHasSeen) {
   options.watch.bookmark_interval = absl::Minutes(1);
   Open(options);
   std::unique_ptr<Watcher> watcher = MustWatch({.resource = "pods", .bookmarks = true});
-  Write(Pod("a"), "1");
+  Write(WatchedPod("a"), "1");
   Write({"nodes", "", "n"}, "1");  // not watched, but the bookmark covers it
   EXPECT_THAT(Take(*watcher, 1), ElementsAre("ADDED 1 1"));
   clock_.Advance(absl::Minutes(1));
@@ -193,7 +193,7 @@ TEST_F(StoreWatchTest, BookmarksTellHowFarAWatcherHasSeen) {
 TEST_F(StoreWatchTest, AThousandWatchersEachSeeEveryEvent) {
   std::vector<std::unique_ptr<Watcher>> watchers;
   for (int i = 0; i < 1000; ++i) watchers.push_back(MustWatch({.resource = "pods"}));
-  for (int i = 1; i <= 5; ++i) Write(Pod("p" + std::to_string(i)), "v");
+  for (int i = 1; i <= 5; ++i) Write(WatchedPod("p" + std::to_string(i)), "v");
   EXPECT_EQ(testing::ReadMetric(*registry_, "flyover_apiserver_storage_watchers"), 1000);
   for (auto& watcher : watchers) ASSERT_EQ(Take(*watcher, 5).back(), "ADDED 5 v");
 }

@@ -3,9 +3,12 @@
 // by --threads clients; the figure is pods/s from the first create to the last pod seen bound
 // on a watch ("live"); then the same with every pod created before the scheduler starts, timed
 // from its start ("drain": a full queue, as kube-scheduler's scheduler_perf measures; the
-// create figure then shows the creation time, outside the measure). Each run on a fresh server:
+// create figure then shows the creation time, outside the measure). Each run also prints the
+// API server's storage work over the measured span (storage_profile.h): writes, group commits
+// and the time spent committing. Each run on a fresh server:
 //   gang      gangs of --gang-size pods (8 dies each), FlyoverScheduler as flyover-scheduler
-//             runs it (16 binds per gang in parallel, --bind-workers gangs binding at once);
+//             runs it (16 binds per gang in parallel, --bind-workers gangs binding at once;
+//             one write per pod: the Binding carries the placement annotations);
 //   baseline  the same pods without gang annotations, one pod at a time: one bind worker,
 //             one bind in flight (a plain per-pod scheduler's loop through the same code).
 //
@@ -27,6 +30,7 @@
 #include "kube/client/resource.h"
 #include "kube/controller/testing/fake_event_recorder.h"
 #include "scheduler/cache/testing/objects.h"
+#include "bench/scheduler/storage_profile.h"
 #include "scheduler/flyover_scheduler.h"
 
 namespace flyover::bench {
@@ -136,6 +140,7 @@ double RunOnce(const Options& o, bool gangs, bool drain) {
   watcher.Start();
   if (!watcher.WaitForCacheSync(absl::Seconds(30))) std::exit(1);
 
+  StorageReading storage_before = ReadStorage(**server);
   absl::Time start = absl::Now();
   CreateAll(api, kube::PodsResource(), o.pods, o.threads, [&](int i) {
     const int gang = i / o.gang_size;
@@ -158,7 +163,8 @@ double RunOnce(const Options& o, bool gangs, bool drain) {
   });
   const absl::Time created = absl::Now();
   const absl::Duration creating = created - start;
-  if (drain) {
+  if (drain) {  // the creates are outside the measure, here too
+    storage_before = ReadStorage(**server);
     start = absl::Now();
     Check((*scheduler)->Start(), "scheduler start");
   }
@@ -166,6 +172,7 @@ double RunOnce(const Options& o, bool gangs, bool drain) {
   while (bound.load() < o.pods && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(2));
   const absl::Time done = absl::Now();
   const int got = bound.load();
+  const StorageReading storage_after = ReadStorage(**server);
   (*scheduler)->Stop();
   watcher.Stop();
   client->reset();
@@ -176,6 +183,7 @@ double RunOnce(const Options& o, bool gangs, bool drain) {
       "%-8s %-6s pods=%d bound=%d nodes=%d create=%.2fs all-bound=%.2fs  %.0f pods/s\n",
       gangs ? "gang" : "baseline", drain ? "drain" : "live", o.pods, got, nodes,
       absl::ToDoubleSeconds(creating), seconds, got / seconds);
+  std::cout << "         storage: " << DescribeStorage(storage_before, storage_after) << "\n";
   return got / seconds;
 }
 

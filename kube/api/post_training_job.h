@@ -236,6 +236,12 @@ struct PostTrainingJobStatus {
   std::optional<EvaluationResult> evaluation;
   std::optional<absl::Time> start_time;
   std::optional<absl::Time> completion_time;
+  // Productive time / wall time since startTime (0..1, two decimals): recovery windows and
+  // steps recomputed after resuming from an older checkpoint are not productive.
+  std::optional<double> goodput;
+  // Unproductive time of the incidents recovered so far (each one's recovery window plus
+  // its recomputed steps at the median step time); goodput's running account.
+  int64_t unproductive_millis = 0;
 
   bool operator==(const PostTrainingJobStatus&) const = default;
 };

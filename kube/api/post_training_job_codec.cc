@@ -10,7 +10,7 @@ namespace {
 using nlohmann::json;
 
 template <typename T>
-void SetUnlessEmpty(json& j, const char* key, const T& value) {
+void SetFieldUnlessEmpty(json& j, const char* key, const T& value) {
   if (!value.empty()) j[key] = value;
 }
 
@@ -239,6 +239,8 @@ void ReadValue(const json& value, const FieldPath& path, ErrorList* errors,
   r.Field("evaluation", &out->evaluation);
   r.Field("startTime", &out->start_time);
   r.Field("completionTime", &out->completion_time);
+  r.Field("goodput", &out->goodput);
+  r.Field("unproductiveMillis", &out->unproductive_millis);
   r.Finish();
 }
 
@@ -246,10 +248,10 @@ namespace {
 
 json EncodeFault(const FaultRecord& f) {
   json j = {{"class", f.fault_class}};
-  SetUnlessEmpty(j, "pod", f.pod);
-  SetUnlessEmpty(j, "node", f.node);
+  SetFieldUnlessEmpty(j, "pod", f.pod);
+  SetFieldUnlessEmpty(j, "node", f.node);
   SetIfPresent(j, "rank", f.rank);
-  SetUnlessEmpty(j, "message", f.message);
+  SetFieldUnlessEmpty(j, "message", f.message);
   SetTimeIfPresent(j, "detectedAt", f.detected_at);
   SetIfPresent(j, "detectionMillis", f.detection_millis);
   if (f.recovery_level) j["recoveryLevel"] = EnumName(*f.recovery_level);
@@ -272,7 +274,7 @@ json EncodeRestarts(const RestartCounts& r) {
 void to_json(json& j, const PostTrainingJobStatus& s) {
   j = json::object();
   if (s.phase) j["phase"] = EnumName(*s.phase);
-  SetUnlessEmpty(j, "conditions", s.conditions);
+  SetFieldUnlessEmpty(j, "conditions", s.conditions);
   if (s.observed_generation) j["observedGeneration"] = s.observed_generation;
   if (s.restart_generation) j["restartGeneration"] = s.restart_generation;
   if (s.step) j["step"] = s.step;
@@ -288,7 +290,7 @@ void to_json(json& j, const PostTrainingJobStatus& s) {
   }
   if (s.placement) {
     json& p = j["placement"] = json::object();
-    SetUnlessEmpty(p, "superPods", s.placement->super_pods);
+    SetFieldUnlessEmpty(p, "superPods", s.placement->super_pods);
     if (s.placement->super_pods_spanned) p["superPodsSpanned"] = s.placement->super_pods_spanned;
     if (s.placement->nodes) p["nodes"] = s.placement->nodes;
   }
@@ -300,6 +302,8 @@ void to_json(json& j, const PostTrainingJobStatus& s) {
   }
   SetTimeIfPresent(j, "startTime", s.start_time);
   SetTimeIfPresent(j, "completionTime", s.completion_time);
+  SetIfPresent(j, "goodput", s.goodput);
+  if (s.unproductive_millis) j["unproductiveMillis"] = s.unproductive_millis;
 }
 
 // ---- the object ----

@@ -89,6 +89,8 @@ inline PostTrainingJob FullyPopulatedJob() {
   st.evaluation = EvaluationResult{0.02, 0.95, 100};
   st.start_time = t0 + absl::Seconds(5);
   st.completion_time = t0 + absl::Seconds(900);
+  st.goodput = 0.93;
+  st.unproductive_millis = 61000;
   return job;
 }
 

@@ -23,7 +23,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-json Obj(const std::string& name, std::map<std::string, std::string> labels = {}) {
+json LabeledObj(const std::string& name, std::map<std::string, std::string> labels = {}) {
   return MakeObject({.namespace_ = "ns", .name = name, .labels = std::move(labels)});
 }
 
@@ -75,8 +75,8 @@ class SharedInformerTest : public ::testing::Test {
 };
 
 TEST_F(SharedInformerTest, DeliversTheInitialListThenEachChangeInOrder) {
-  ASSERT_TRUE(fake_->Create(Obj("a")).ok());  // 101
-  ASSERT_TRUE(fake_->Create(Obj("b")).ok());  // 102
+  ASSERT_TRUE(fake_->Create(LabeledObj("a")).ok());  // 101
+  ASSERT_TRUE(fake_->Create(LabeledObj("b")).ok());  // 102
   MakeInformer();
   auto handler = AddHandler();
   EXPECT_FALSE(informer_->HasSynced());
@@ -87,9 +87,9 @@ TEST_F(SharedInformerTest, DeliversTheInitialListThenEachChangeInOrder) {
   EXPECT_THAT(handler->Strings(), UnorderedElementsAre("add* ns/a@101", "add* ns/b@102"));
   handler->ClearEvents();
 
-  ASSERT_TRUE(fake_->Update(Obj("a")).ok());  // 103
+  ASSERT_TRUE(fake_->Update(LabeledObj("a")).ok());  // 103
   ASSERT_TRUE(fake_->Delete("ns/b").ok());    // 104
-  ASSERT_TRUE(fake_->Create(Obj("c")).ok());  // 105
+  ASSERT_TRUE(fake_->Create(LabeledObj("c")).ok());  // 105
   Settle();
   EXPECT_THAT(handler->Strings(),
               ElementsAre("update ns/a@101->103", "delete ns/b@104", "add ns/c@105"));
@@ -100,16 +100,16 @@ TEST_F(SharedInformerTest, DeliversTheInitialListThenEachChangeInOrder) {
 }
 
 TEST_F(SharedInformerTest, ARelistNotifiesOnlyWhatChanged) {
-  for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(fake_->Create(Obj(name)).ok());
+  for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(fake_->Create(LabeledObj(name)).ok());
   MakeInformer();
   auto handler = AddHandler();
   informer_->Start();
   Settle();
   handler->ClearEvents();
   fake_->EndWatches(absl::UnavailableError("reset"));
-  ASSERT_TRUE(fake_->Update(Obj("a")).ok());  // 104
+  ASSERT_TRUE(fake_->Update(LabeledObj("a")).ok());  // 104
   ASSERT_TRUE(fake_->Delete("ns/b").ok());    // 105
-  ASSERT_TRUE(fake_->Create(Obj("d")).ok());  // 106
+  ASSERT_TRUE(fake_->Create(LabeledObj("d")).ok());  // 106
   fake_->Compact();
   Settle();
   EXPECT_THAT(handler->Strings(),
@@ -120,7 +120,7 @@ TEST_F(SharedInformerTest, ARelistNotifiesOnlyWhatChanged) {
 }
 
 TEST_F(SharedInformerTest, ANewIncarnationIsADeleteAndAnAdd) {
-  ASSERT_TRUE(fake_->Create(Obj("a")).ok());  // 101, uid-1
+  ASSERT_TRUE(fake_->Create(LabeledObj("a")).ok());  // 101, uid-1
   MakeInformer();
   auto handler = AddHandler();
   informer_->Start();
@@ -129,13 +129,13 @@ TEST_F(SharedInformerTest, ANewIncarnationIsADeleteAndAnAdd) {
   // Across a relist.
   fake_->EndWatches(absl::UnavailableError("reset"));
   ASSERT_TRUE(fake_->Delete("ns/a").ok());    // 102
-  ASSERT_TRUE(fake_->Create(Obj("a")).ok());  // 103, uid-2
+  ASSERT_TRUE(fake_->Create(LabeledObj("a")).ok());  // 103, uid-2
   fake_->Compact();
   Settle();
   EXPECT_THAT(handler->Strings(), ElementsAre("delete? ns/a@101", "add ns/a@103"));
   // Within a watch: an ADDED for a known key with another uid.
   handler->ClearEvents();
-  json other = Obj("a");
+  json other = LabeledObj("a");
   other["metadata"]["uid"] = "uid-99";
   other["metadata"]["resourceVersion"] = "200";
   fake_->InjectEvent({WatchEventType::kAdded, other});
@@ -145,7 +145,7 @@ TEST_F(SharedInformerTest, ANewIncarnationIsADeleteAndAnAdd) {
 }
 
 TEST_F(SharedInformerTest, ALateHandlerFirstGetsTheCacheAsInitialAdds) {
-  ASSERT_TRUE(fake_->Create(Obj("a")).ok());
+  ASSERT_TRUE(fake_->Create(LabeledObj("a")).ok());
   MakeInformer();
   informer_->Start();
   Settle();
@@ -153,14 +153,14 @@ TEST_F(SharedInformerTest, ALateHandlerFirstGetsTheCacheAsInitialAdds) {
   Settle();
   EXPECT_THAT(late->Strings(), ElementsAre("add* ns/a@101"));
   EXPECT_TRUE(registrations_[0].HasSynced());
-  ASSERT_TRUE(fake_->Create(Obj("b")).ok());
+  ASSERT_TRUE(fake_->Create(LabeledObj("b")).ok());
   Settle();
   EXPECT_THAT(late->Strings(), ElementsAre("add* ns/a@101", "add ns/b@102"));
 }
 
 TEST_F(SharedInformerTest, HandlersWithAResyncPeriodGetEveryObjectAgainEachPeriod) {
-  ASSERT_TRUE(fake_->Create(Obj("a")).ok());
-  ASSERT_TRUE(fake_->Create(Obj("b")).ok());
+  ASSERT_TRUE(fake_->Create(LabeledObj("a")).ok());
+  ASSERT_TRUE(fake_->Create(LabeledObj("b")).ok());
   MakeInformer();
   auto resyncing = AddHandler(absl::Seconds(30));
   auto plain = AddHandler();
@@ -188,7 +188,7 @@ TEST_F(SharedInformerTest, RemovedHandlersHearNothingMore) {
   informer_->Start();
   Settle();
   informer_->RemoveEventHandler(registrations_[1]);
-  ASSERT_TRUE(fake_->Create(Obj("a")).ok());
+  ASSERT_TRUE(fake_->Create(LabeledObj("a")).ok());
   Settle();
   EXPECT_THAT(kept->Strings(), ElementsAre("add ns/a@101"));
   EXPECT_THAT(removed->Strings(), IsEmpty());
@@ -198,7 +198,7 @@ TEST_F(SharedInformerTest, IndexesAndTransformsWhatItCaches) {
   options_.indexers = {{kControllerUidIndex, IndexByControllerUid}};
   options_.transform = StripManagedFields;
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(fake_->Create(MakeWorkerPod({.index = i})).ok());
-  ASSERT_TRUE(fake_->Create(Obj("other")).ok());
+  ASSERT_TRUE(fake_->Create(LabeledObj("other")).ok());
   MakeInformer();
   informer_->Start();
   Settle();

@@ -172,13 +172,16 @@ absl::Status RestClient::Delete(const ResourceDescriptor& resource, absl::string
 }
 
 absl::Status RestClient::Bind(absl::string_view ns, absl::string_view pod, absl::string_view node,
-                              const WriteOptions& options) {
+                              const BindOptions& options) {
   const ResourceDescriptor& pods = PodsResource();
   json binding = {{"apiVersion", "v1"},
                   {"kind", "Binding"},
                   {"metadata", {{"name", pod}, {"namespace", ns}}},
                   {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
-  std::string path = ObjectPath(pods, ns, pod, "binding") + internal::WriteQuery(options).Build();
+  if (!options.annotations.empty()) binding["metadata"]["annotations"] = options.annotations;
+  if (!options.uid.empty()) binding["metadata"]["uid"] = options.uid;
+  std::string path =
+      ObjectPath(pods, ns, pod, "binding") + internal::WriteQuery(options.write).Build();
   internal::Call call = internal::MakeCall("create", pods, "binding", "POST", std::move(path));
   internal::SetJsonBody(binding, "application/json", &call.request);
   return Do(std::move(call)).status();

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -102,6 +103,16 @@ struct WriteOptions {
   std::string field_manager;   // recorded in managedFields
 };
 
+// A Binding's optional parts. kube-apiserver (and flyover-apiserver) copy `annotations` onto
+// the pod in the same write that sets spec.nodeName: existing keys are overwritten, the pod's
+// other annotations kept. With `uid` set only the pod with that UID is bound (409 Conflict if
+// the pod was recreated under the same name).
+struct BindOptions {
+  std::map<std::string, std::string> annotations;
+  std::string uid;
+  WriteOptions write;
+};
+
 enum class PatchType { kMerge, kStrategicMerge, kJsonPatch };
 
 struct PatchOptions {
@@ -176,9 +187,10 @@ class RestClient {
                                                      const ApplyOptions& options);
   [[nodiscard]] absl::Status Delete(const ResourceDescriptor& resource, absl::string_view ns,
                                     absl::string_view name, const DeleteOptions& options = {});
-  // POST pods/binding: assigns the pod to the node (what a scheduler does).
+  // POST pods/binding: assigns the pod to the node (what a scheduler does), with the
+  // options' annotations in the same write.
   [[nodiscard]] absl::Status Bind(absl::string_view ns, absl::string_view pod,
-                                  absl::string_view node, const WriteOptions& options = {});
+                                  absl::string_view node, const BindOptions& options = {});
 
   // One watch: streams events to `handler` until the server ends it (OK: resume from
   // the last resourceVersion seen), `stop` is requested (Cancelled), the handler fails

@@ -107,6 +107,19 @@ TEST_F(RestClientTest, RequestsCarryThePathsContentTypesAndParametersTheServerEx
   json body = json::parse(binds[0].body);
   EXPECT_EQ(body["kind"], "Binding");
   EXPECT_EQ(body["target"]["name"], "node-1");
+  EXPECT_FALSE(body["metadata"].contains("annotations"));
+
+  const std::string uid =
+      (*client_->Create(PodsResource(), "default", Pod("b")))["metadata"]["uid"];
+  ASSERT_TRUE(client_->Bind("default", "b", "node-2",
+                            {.annotations = {{"huawei.com/Ascend910", "Ascend910-0"}}, .uid = uid})
+                  .ok());
+  binds = server_.requests("POST", "/api/v1/namespaces/default/pods/b/binding");
+  ASSERT_EQ(binds.size(), 1u);
+  body = json::parse(binds[0].body);
+  EXPECT_EQ(body["metadata"]["annotations"], json({{"huawei.com/Ascend910", "Ascend910-0"}}));
+  EXPECT_EQ(body["metadata"]["uid"], uid);
+  EXPECT_EQ(body["target"]["name"], "node-2");
 
   ASSERT_TRUE(client_->List(PodsResource(), "default", {.field_selector = "metadata.name=a"}).ok());
   EXPECT_EQ(server_.requests().back().Param("fieldSelector"), "metadata.name=a");

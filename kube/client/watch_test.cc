@@ -24,7 +24,7 @@ using ::testing::ElementsAre;
 using testing::MetricValue;
 using testing::ScriptedApiServer;
 
-json Pod(const std::string& name, json labels = json::object()) {
+json WatchPod(const std::string& name, json labels = json::object()) {
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata", {{"name", name}, {"namespace", "default"}, {"labels", labels}}},
@@ -103,11 +103,11 @@ class WatchTest : public ::testing::Test {
 };
 
 TEST_F(WatchTest, WatchRequestsAskForBookmarksAndATimeout) {
-  json a = server_.Upsert(PodsResource(), Pod("a"));
-  json b = server_.Upsert(PodsResource(), Pod("b"));
+  json a = server_.Upsert(PodsResource(), WatchPod("a"));
+  json b = server_.Upsert(PodsResource(), WatchPod("b"));
   StartWatch({.resource_version = ""});
   ASSERT_TRUE(server_.WaitForWatchRequests(1));
-  json a2 = server_.Upsert(PodsResource(), Pod("a", {{"v", "2"}}));
+  json a2 = server_.Upsert(PodsResource(), WatchPod("a", {{"v", "2"}}));
   server_.Remove(PodsResource(), "default", "b");
   ASSERT_TRUE(recorder_.WaitFor(4));
   server_.CloseWatches();
@@ -173,14 +173,14 @@ class ResumingWatchTest : public WatchTest {
 };
 
 TEST_F(ResumingWatchTest, ReconnectsAskForTheLastResourceVersionAndAJitteredTimeout) {
-  json a = server_.Upsert(PodsResource(), Pod("a"));
+  json a = server_.Upsert(PodsResource(), WatchPod("a"));
   StartLoop(Rv(a));
   ASSERT_TRUE(server_.WaitForWatchRequests(1));
-  json b = server_.Upsert(PodsResource(), Pod("b"));
+  json b = server_.Upsert(PodsResource(), WatchPod("b"));
   ASSERT_TRUE(recorder_.WaitFor(1));
   server_.CloseWatches();
   ASSERT_TRUE(server_.WaitForWatchRequests(2));
-  json c = server_.Upsert(PodsResource(), Pod("c"));
+  json c = server_.Upsert(PodsResource(), WatchPod("c"));
   ASSERT_TRUE(recorder_.WaitFor(2));
   stop_.request_stop();
   EXPECT_TRUE(absl::IsCancelled(Join())) << watch_status_;

@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 using ::testing::ElementsAre;
 
-json Pod(const std::string& name, const std::string& ns = "ml") {
+json ActionPod(const std::string& name, const std::string& ns = "ml") {
   return {{"metadata", {{"name", name}, {"namespace", ns}}}, {"spec", json::object()}};
 }
 
@@ -52,7 +52,7 @@ class FakeApiActionsTest : public ::testing::Test {
 };
 
 TEST_F(FakeApiActionsTest, RecordsEveryRequestInOrder) {
-  ASSERT_TRUE(client_->Create(PodsResource(), "ml", Pod("a")).ok());
+  ASSERT_TRUE(client_->Create(PodsResource(), "ml", ActionPod("a")).ok());
   json pod = client_->Get(PodsResource(), "ml", "a").value();
   ASSERT_TRUE(client_->UpdateStatus(PodsResource(), pod).ok());
   ASSERT_TRUE(client_->Patch(PodsResource(), "ml", "a", {{"metadata", {{"labels", {{"x", "1"}}}}}}).ok());
@@ -74,23 +74,23 @@ TEST_F(FakeApiActionsTest, RecordsEveryRequestInOrder) {
 
 TEST_F(FakeApiActionsTest, FailNextAnswersTheNextMatchingRequestsOnly) {
   api_.FailNext({.verb = "create", .resource = "pods"}, 500, 2);
-  EXPECT_EQ(client_->Create(PodsResource(), "ml", Pod("a")).status().code(),
+  EXPECT_EQ(client_->Create(PodsResource(), "ml", ActionPod("a")).status().code(),
             absl::StatusCode::kUnavailable);
-  ASSERT_TRUE(client_->Create(ConfigMapsResource(), "ml", Pod("cm")).ok());  // not matched
-  EXPECT_EQ(client_->Create(PodsResource(), "ml", Pod("a")).status().code(),
+  ASSERT_TRUE(client_->Create(ConfigMapsResource(), "ml", ActionPod("cm")).ok());  // not matched
+  EXPECT_EQ(client_->Create(PodsResource(), "ml", ActionPod("a")).status().code(),
             absl::StatusCode::kUnavailable);
   EXPECT_FALSE(api_.Get(PodsResource(), "ml", "a").has_value());
-  ASSERT_TRUE(client_->Create(PodsResource(), "ml", Pod("a")).ok());  // used up
+  ASSERT_TRUE(client_->Create(PodsResource(), "ml", ActionPod("a")).ok());  // used up
   EXPECT_EQ(api_.Actions({.verb = "create", .resource = "pods"}).size(), 3u);  // failed ones too
 }
 
 TEST_F(FakeApiActionsTest, InjectsConflictsReasonsAndTransportErrors) {
-  ASSERT_TRUE(client_->Create(PodsResource(), "ml", Pod("a")).ok());
+  ASSERT_TRUE(client_->Create(PodsResource(), "ml", ActionPod("a")).ok());
   json pod = *api_.Get(PodsResource(), "ml", "a");
   api_.FailNext({.verb = "update", .name = "a"}, 409);
   EXPECT_TRUE(IsConflict(client_->Update(PodsResource(), pod).status()));
   api_.FailNextWith({.verb = "create"}, StatusResponse(409, "AlreadyExists"));
-  EXPECT_TRUE(absl::IsAlreadyExists(client_->Create(PodsResource(), "ml", Pod("b")).status()));
+  EXPECT_TRUE(absl::IsAlreadyExists(client_->Create(PodsResource(), "ml", ActionPod("b")).status()));
   api_.FailNextWithError({.resource = "pods"}, absl::UnavailableError("connection refused"));
   absl::Status refused = client_->Get(PodsResource(), "ml", "a").status();
   EXPECT_TRUE(absl::IsUnavailable(refused));
@@ -101,7 +101,7 @@ TEST_F(FakeApiActionsTest, InjectsConflictsReasonsAndTransportErrors) {
 }
 
 TEST_F(FakeApiActionsTest, ReactorsAnswerOrLetThrough) {
-  ASSERT_TRUE(api_.Create(PodsResource(), Pod("real")).ok());
+  ASSERT_TRUE(api_.Create(PodsResource(), ActionPod("real")).ok());
   api_.AddReactor({.verb = "get", .resource = "pods"}, [this](const Action& action)
                                                            -> std::optional<InjectedResponse> {
     if (action.name != "canned") return std::nullopt;
@@ -117,7 +117,7 @@ TEST_F(FakeApiActionsTest, ReactorsAnswerOrLetThrough) {
 }
 
 TEST_F(FakeApiActionsTest, WaitForActionsSeesRequestsFromOtherThreads) {
-  std::thread writer([this] { (void)client_->Create(PodsResource(), "ml", Pod("a")); });
+  std::thread writer([this] { (void)client_->Create(PodsResource(), "ml", ActionPod("a")); });
   EXPECT_TRUE(api_.WaitForActions({.verb = "create"}, 1));
   writer.join();
   EXPECT_FALSE(api_.WaitForActions({.verb = "delete"}, 1, absl::Milliseconds(1)));

@@ -25,7 +25,7 @@ using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-json Pod(const std::string& name, const std::string& ns = "ml", json labels = json::object()) {
+json WatchedPod(const std::string& name, const std::string& ns = "ml", json labels = json::object()) {
   return {{"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
           {"spec", json::object()}};
 }
@@ -88,11 +88,11 @@ class FakeApiWatchTest : public ::testing::Test {
 };
 
 TEST_F(FakeApiWatchTest, StartsWithTheCurrentStateThenStreamsChangesInOrder) {
-  const json a = api_.Create(PodsResource(), Pod("a")).value();
-  api_.Create(PodsResource(), Pod("elsewhere", "other")).value();
+  const json a = api_.Create(PodsResource(), WatchedPod("a")).value();
+  api_.Create(PodsResource(), WatchedPod("elsewhere", "other")).value();
   auto watch = Watch({.resource_version = ""});
   ASSERT_TRUE(api_.WaitForWatches(1));
-  const json b = client_->Create(PodsResource(), "ml", Pod("b")).value();
+  const json b = client_->Create(PodsResource(), "ml", WatchedPod("b")).value();
   ASSERT_TRUE(client_->Delete(PodsResource(), "ml", "a").ok());
   const std::string deleted = std::to_string(api_.resource_version());
   ASSERT_TRUE(api_.WaitForWatches(1));
@@ -103,9 +103,9 @@ TEST_F(FakeApiWatchTest, StartsWithTheCurrentStateThenStreamsChangesInOrder) {
 }
 
 TEST_F(FakeApiWatchTest, ResumesFromAVersionAndFiltersBySelectors) {
-  const json a = api_.Create(PodsResource(), Pod("a", "ml", {{"app", "x"}})).value();
-  const json b = api_.Create(PodsResource(), Pod("b", "ml", {{"app", "y"}})).value();
-  const json c = api_.Create(PodsResource(), Pod("c", "ml", {{"app", "x"}})).value();
+  const json a = api_.Create(PodsResource(), WatchedPod("a", "ml", {{"app", "x"}})).value();
+  const json b = api_.Create(PodsResource(), WatchedPod("b", "ml", {{"app", "y"}})).value();
+  const json c = api_.Create(PodsResource(), WatchedPod("c", "ml", {{"app", "x"}})).value();
   auto by_label = Watch({.label_selector = "app=x", .resource_version = Rv(a)});
   auto by_field = Watch({.field_selector = "metadata.name=b", .resource_version = Rv(a)});
   ASSERT_TRUE(api_.WaitForWatches(2));
@@ -114,12 +114,12 @@ TEST_F(FakeApiWatchTest, ResumesFromAVersionAndFiltersBySelectors) {
 }
 
 TEST_F(FakeApiWatchTest, BookmarksGoOnlyToWatchesThatAskForThem) {
-  api_.Create(PodsResource(), Pod("a")).value();
+  api_.Create(PodsResource(), WatchedPod("a")).value();
   auto with = Watch({.resource_version = std::to_string(api_.resource_version())});
   auto without = Watch({.resource_version = std::to_string(api_.resource_version()),
                         .allow_bookmarks = false});
   ASSERT_TRUE(api_.WaitForWatches(2));
-  api_.Create(ConfigMapsResource(), Pod("cm")).value();  // moves the version, not pods
+  api_.Create(ConfigMapsResource(), WatchedPod("cm")).value();  // moves the version, not pods
   api_.SendBookmark();
   ASSERT_TRUE(api_.WaitForWatches(2));
   EXPECT_THAT(with->events(), ElementsAre("BOOKMARK @" + std::to_string(api_.resource_version())));
@@ -127,10 +127,10 @@ TEST_F(FakeApiWatchTest, BookmarksGoOnlyToWatchesThatAskForThem) {
 }
 
 TEST_F(FakeApiWatchTest, CompactionExpiresOldVersionsButNotOpenWatches) {
-  const json a = api_.Create(PodsResource(), Pod("a")).value();
+  const json a = api_.Create(PodsResource(), WatchedPod("a")).value();
   auto open = Watch({.resource_version = Rv(a)});
   ASSERT_TRUE(api_.WaitForWatches(1));
-  const json b = api_.Create(PodsResource(), Pod("b")).value();
+  const json b = api_.Create(PodsResource(), WatchedPod("b")).value();
   api_.Compact();
   ASSERT_TRUE(api_.WaitForWatches(1));
   EXPECT_THAT(open->events(), ElementsAre("ADDED b@" + Rv(b)));
@@ -166,7 +166,7 @@ TEST_F(FakeApiWatchTest, DestroyingTheServerEndsOpenWatches) {
 }
 
 TEST_F(FakeApiWatchTest, AnInformerOverTheFakeSeesWritesAndRelistsAfterExpiry) {
-  const json a = api_.Create(PodsResource(), Pod("a")).value();
+  const json a = api_.Create(PodsResource(), WatchedPod("a")).value();
   auto lw = std::make_shared<RestListerWatcher>(client_.get(), PodsResource(),
                                                 RestListerWatcherOptions{.namespace_ = "ml"});
   FakeClock clock;  // the reflector's backoff ends when the test says
@@ -176,11 +176,11 @@ TEST_F(FakeApiWatchTest, AnInformerOverTheFakeSeesWritesAndRelistsAfterExpiry) {
   informer.Start();
   ASSERT_TRUE(informer.WaitForCacheSync(absl::Seconds(10)));
   ASSERT_TRUE(api_.WaitForWatches(1));
-  const json b = client_->Create(PodsResource(), "ml", Pod("b")).value();
+  const json b = client_->Create(PodsResource(), "ml", WatchedPod("b")).value();
   ASSERT_TRUE(api_.WaitForWatches(1));  // the informer's store has b now
   EXPECT_NE(informer.store().Get("ml/b"), nullptr);
   api_.ExpireWatches();
-  const json a2 = api_.Upsert(PodsResource(), Pod("a", "ml", {{"v", "2"}})).value();
+  const json a2 = api_.Upsert(PodsResource(), WatchedPod("a", "ml", {{"v", "2"}})).value();
   ASSERT_TRUE(clock.BlockUntilWaiters(1));
   clock.Advance(absl::Minutes(1));
   ASSERT_TRUE(handler->WaitForState({{"ml/a", Rv(a2)}, {"ml/b", Rv(b)}}));

@@ -29,14 +29,14 @@ using ::testing::UnorderedElementsAre;
 
 constexpr char kPodsPath[] = "/api/v1/namespaces/ns/pods";
 
-json Pod(const std::string& name, const std::string& version = "1") {
+json InformerPod(const std::string& name, const std::string& version = "1") {
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata", {{"name", name}, {"namespace", "ns"}, {"labels", {{"v", version}}}}},
           {"spec", {{"containers", json::array()}}}};
 }
 
-std::string Rv(const json& object) { return object["metadata"]["resourceVersion"]; }
+std::string ResourceVersionOf(const json& object) { return object["metadata"]["resourceVersion"]; }
 
 class RestInformerE2eTest : public ::testing::Test {
  protected:
@@ -69,7 +69,7 @@ class RestInformerE2eTest : public ::testing::Test {
   // Writes as another client would, and remembers the state the informer must reach.
   json Put(const json& pod) {
     json stored = server_.Upsert(PodsResource(), pod);
-    expected_["ns/" + stored["metadata"]["name"].get<std::string>()] = Rv(stored);
+    expected_["ns/" + stored["metadata"]["name"].get<std::string>()] = ResourceVersionOf(stored);
     return stored;
   }
   // Returns the deletion's resourceVersion.
@@ -121,73 +121,73 @@ class RestInformerE2eTest : public ::testing::Test {
 };
 
 TEST_F(RestInformerE2eTest, ConvergesAcrossWatchClosesGapsAndExpiry) {
-  const json a = Put(Pod("a")), b = Put(Pod("b")), c = Put(Pod("c"));
+  const json a = Put(InformerPod("a")), b = Put(InformerPod("b")), c = Put(InformerPod("c"));
   StartInformer();
   ASSERT_TRUE(informer_->WaitForCacheSync(absl::Seconds(10)));
   ASSERT_TRUE(handler_->WaitForState(expected_));
-  EXPECT_THAT(TakeEvents(), UnorderedElementsAre("add* ns/a@" + Rv(a), "add* ns/b@" + Rv(b),
-                                                 "add* ns/c@" + Rv(c)));
+  EXPECT_THAT(TakeEvents(), UnorderedElementsAre("add* ns/a@" + ResourceVersionOf(a), "add* ns/b@" + ResourceVersionOf(b),
+                                                 "add* ns/c@" + ResourceVersionOf(c)));
   ASSERT_EQ(Requests(false).size(), 2u);  // pages of two
   EXPECT_EQ(Requests(false)[0].Param("limit"), "2");
   EXPECT_FALSE(Requests(false)[1].Param("continue").empty());
 
   // Live changes arrive in order.
   ASSERT_TRUE(server_.WaitForWatchRequests(1));
-  const json a2 = Put(Pod("a", "2")), d = Put(Pod("d"));
+  const json a2 = Put(InformerPod("a", "2")), d = Put(InformerPod("d"));
   ASSERT_TRUE(handler_->WaitForState(expected_));
-  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/a@" + Rv(a) + "->" + Rv(a2), "add ns/d@" + Rv(d)));
+  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/a@" + ResourceVersionOf(a) + "->" + ResourceVersionOf(a2), "add ns/d@" + ResourceVersionOf(d)));
 
   // The server ends the watch (its timeoutSeconds): the informer resumes where it was.
   server_.CloseWatches();
   ASSERT_TRUE(server_.WaitForWatchRequests(2));
-  EXPECT_EQ(Requests(true).back().Param("resourceVersion"), Rv(d));
-  const json b2 = Put(Pod("b", "2"));
+  EXPECT_EQ(Requests(true).back().Param("resourceVersion"), ResourceVersionOf(d));
+  const json b2 = Put(InformerPod("b", "2"));
   ASSERT_TRUE(handler_->WaitForState(expected_));
-  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/b@" + Rv(b) + "->" + Rv(b2)));
+  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/b@" + ResourceVersionOf(b) + "->" + ResourceVersionOf(b2)));
 
   // A gap: objects change, appear and vanish while the informer backs off.
   OpenGap();
-  const json c2 = Put(Pod("c", "2"));
+  const json c2 = Put(InformerPod("c", "2"));
   const std::string d_gone = Remove("d");
-  const json e = Put(Pod("e")), f = Put(Pod("f"));
+  const json e = Put(InformerPod("e")), f = Put(InformerPod("f"));
   const std::string f_gone = Remove("f");
   EndBackoff();
   ASSERT_TRUE(handler_->WaitForEvents(5));
-  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/c@" + Rv(c) + "->" + Rv(c2), "delete ns/d@" + d_gone,
-                                        "add ns/e@" + Rv(e), "add ns/f@" + Rv(f),
+  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/c@" + ResourceVersionOf(c) + "->" + ResourceVersionOf(c2), "delete ns/d@" + d_gone,
+                                        "add ns/e@" + ResourceVersionOf(e), "add ns/f@" + ResourceVersionOf(f),
                                         "delete ns/f@" + f_gone));
 
   // A gap the server's history no longer covers: 410, then a relist that reports the
   // difference (h came and went unseen).
   OpenGap();
-  const json a3 = Put(Pod("a", "3"));
+  const json a3 = Put(InformerPod("a", "3"));
   Remove("b");
-  const json g = Put(Pod("g"));
-  Put(Pod("h"));
+  const json g = Put(InformerPod("g"));
+  Put(InformerPod("h"));
   Remove("h");
   server_.Compact();
   EndBackoff();                              // the watch gets an ERROR event with a 410
   ASSERT_TRUE(clock_.BlockUntilWaiters(1));  // and backs off before relisting
   EndBackoff();
   ASSERT_TRUE(handler_->WaitForState(expected_));
-  EXPECT_THAT(TakeEvents(), UnorderedElementsAre("update ns/a@" + Rv(a2) + "->" + Rv(a3),
-                                                 "delete? ns/b@" + Rv(b2), "add ns/g@" + Rv(g)));
+  EXPECT_THAT(TakeEvents(), UnorderedElementsAre("update ns/a@" + ResourceVersionOf(a2) + "->" + ResourceVersionOf(a3),
+                                                 "delete? ns/b@" + ResourceVersionOf(b2), "add ns/g@" + ResourceVersionOf(g)));
   EXPECT_THAT(log_sink_.messages(), Contains("watch expired; relisting"));
   EXPECT_EQ(Requests(false).size(), 4u);  // the relist paged too: a, c, e, g
 
   // And watches on from the relisted version.
-  const json e2 = Put(Pod("e", "2"));
+  const json e2 = Put(InformerPod("e", "2"));
   ASSERT_TRUE(handler_->WaitForState(expected_));
-  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/e@" + Rv(e) + "->" + Rv(e2)));
+  EXPECT_THAT(TakeEvents(), ElementsAre("update ns/e@" + ResourceVersionOf(e) + "->" + ResourceVersionOf(e2)));
   EXPECT_THAT(handler_->Violations(), IsEmpty());
   EXPECT_EQ(StoreState(), expected_);
   for (const auto& [key, rv] : expected_) {
-    EXPECT_EQ(Rv(*server_.Object(PodsResource(), "ns", key.substr(3))), rv);
+    EXPECT_EQ(ResourceVersionOf(*server_.Object(PodsResource(), "ns", key.substr(3))), rv);
   }
 }
 
 TEST_F(RestInformerE2eTest, AContinueTokenExpiringMidListIsResourceExpired) {
-  for (const char* name : {"a", "b", "c"}) Put(Pod(name));
+  for (const char* name : {"a", "b", "c"}) Put(InformerPod(name));
   absl::Status status =
       lw_->ListInto({}, [&](json) { server_.ExpireContinueTokens(); }).status();
   EXPECT_TRUE(IsResourceExpired(status)) << status;

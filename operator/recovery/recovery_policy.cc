@@ -1,6 +1,7 @@
 #include "operator/recovery/recovery_policy.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "operator/supervision/fault_detector.h"
@@ -43,11 +44,45 @@ RecoveryLevel LowestLevelFor(const std::string& fault_class) {
   return RecoveryLevel::kReschedulePod;
 }
 
+bool IsReportOnly(const std::string& fault_class) { return fault_class == kFaultStraggler; }
+
 absl::Duration BackoffDelay(const kube::BackoffSpec& backoff, int32_t restarts_so_far) {
   const absl::Duration cap = absl::Seconds(std::max(0, backoff.max_seconds));
   absl::Duration delay = absl::Seconds(std::max(0, backoff.initial_seconds));
   for (int32_t i = 0; i < restarts_so_far && delay < cap; ++i) delay *= 2;
   return std::min(delay, cap);
+}
+
+int32_t RestartsInARow(const std::vector<kube::FaultRecord>& faults, absl::Time trigger,
+                       absl::Duration stable_run) {
+  std::map<absl::Time, absl::Time> incidents;  // recoveredAt -> first detection
+  std::optional<absl::Time> active;             // first detection of the one in progress
+  for (const kube::FaultRecord& fault : faults) {
+    if (!fault.recovery_level.has_value() || IsReportOnly(fault.fault_class)) continue;
+    const absl::Time detected = fault.detected_at.value_or(trigger);
+    if (!fault.recovered_at.has_value()) {
+      active = std::min(active.value_or(detected), detected);
+      continue;
+    }
+    auto [it, added] = incidents.try_emplace(*fault.recovered_at, detected);
+    if (!added) it->second = std::min(it->second, detected);
+  }
+  int32_t in_a_row = 0;
+  std::optional<absl::Time> last_recovered;
+  auto count = [&](absl::Time first_detected) {
+    if (last_recovered.has_value() && first_detected - *last_recovered >= stable_run) in_a_row = 0;
+    ++in_a_row;
+  };
+  for (const auto& [recovered, first_detected] : incidents) {
+    count(first_detected);
+    last_recovered = recovered;
+  }
+  if (active.has_value()) {
+    count(*active);
+  } else if (last_recovered.has_value() && trigger - *last_recovered >= stable_run) {
+    in_a_row = 0;
+  }
+  return in_a_row;
 }
 
 absl::Duration TimeoutOf(const RecoveryTimeouts& timeouts, RecoveryLevel level) {
@@ -66,7 +101,8 @@ RecoveryDecision DecideRecovery(const kube::FaultToleranceSpec& spec,
                                 const kube::RestartCounts& restarts,
                                 const std::optional<RecoveryAttempt>& attempt,
                                 const std::vector<kube::FaultRecord>& new_faults, absl::Time now,
-                                const RecoveryTimeouts& timeouts) {
+                                const RecoveryTimeouts& timeouts,
+                                std::optional<int32_t> restarts_in_a_row) {
   const bool timed_out =
       attempt.has_value() && now - attempt->started_at >= TimeoutOf(timeouts, attempt->level);
   if (new_faults.empty() && !timed_out) return {};
@@ -99,7 +135,8 @@ RecoveryDecision DecideRecovery(const kube::FaultToleranceSpec& spec,
     return Fail(absl::StrCat("faultTolerance.maxRestarts: all ", spec.max_restarts,
                              " restarts are used; ", cause, " needs another"));
   }
-  const absl::Time not_before = trigger + BackoffDelay(spec.backoff, restarts.total);
+  const absl::Time not_before =
+      trigger + BackoffDelay(spec.backoff, restarts_in_a_row.value_or(restarts.total));
   const RecoveryAction action = now < not_before ? RecoveryAction::kWait : RecoveryAction::kStart;
   return {.action = action, .level = *level, .not_before = not_before, .reason = cause};
 }

@@ -40,8 +40,10 @@ TEST(RecoveryPolicyTest, EachFaultClassStartsAtItsLowestLevel) {
       {kFaultNodeNotReady, RecoveryLevel::kReschedulePod},
       {kFaultDeviceFault, RecoveryLevel::kReschedulePod},
   };
-  ASSERT_EQ(cases.size(), FaultClasses().size());
+  ASSERT_EQ(cases.size() + 1, FaultClasses().size());  // and Straggler, report only
+  EXPECT_TRUE(IsReportOnly(kFaultStraggler));
   for (const auto& [fault_class, level] : cases) {
+    EXPECT_FALSE(IsReportOnly(fault_class)) << fault_class;
     RecoveryDecision decision = DecideRecovery(
         NoBackoff(), {}, std::nullopt, {FaultOf(fault_class, "tiny-1-g0", kT0)}, kT0);
     EXPECT_EQ(decision.action, RecoveryAction::kStart) << fault_class;

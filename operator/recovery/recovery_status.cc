@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "operator/recovery/goodput.h"
 
 namespace flyover::op {
 namespace {
@@ -29,7 +30,17 @@ std::optional<RecoveryAttempt> CurrentAttempt(const kube::PostTrainingJobStatus&
                          .started_at = same_generation ? progress->registered_at : now};
 }
 
-void Complete(absl::Time recovered_at, kube::PostTrainingJobStatus* status) {
+// Marks the incident in progress recovered at `recovered_at` and adds what it cost to
+// status.unproductiveMillis (goodput.h).
+void Complete(absl::Time recovered_at, const JobProgress& progress,
+              kube::PostTrainingJobStatus* status) {
+  std::vector<kube::FaultRecord> incident;
+  for (const kube::FaultRecord& fault : status->faults) {
+    if (IsActive(fault)) incident.push_back(fault);
+  }
+  status->unproductive_millis += IncidentUnproductiveMillis(
+      incident, recovered_at, RecomputedSteps(status->step, progress),
+      MedianOf(progress.step_millis));
   for (kube::FaultRecord& fault : status->faults) {
     if (!IsActive(fault)) continue;
     fault.recovered_at = recovered_at;
@@ -42,6 +53,7 @@ void Complete(absl::Time recovered_at, kube::PostTrainingJobStatus* status) {
 
 void Assign(RecoveryLevel level, bool include_active, kube::PostTrainingJobStatus* status) {
   for (kube::FaultRecord& fault : status->faults) {
+    if (IsReportOnly(fault.fault_class)) continue;
     if (!fault.recovery_level.has_value() || (include_active && IsActive(fault))) {
       fault.recovery_level = level;
     }
@@ -82,14 +94,20 @@ RecoveryStep AdvanceRecovery(const kube::PostTrainingJobSpec& spec,
   if (step.previous_level.has_value() && progress.has_value() &&
       progress->generation == status->restart_generation) {
     step.recovered_at = StepCompletedByAllPods(*progress);
-    if (step.recovered_at.has_value()) Complete(*step.recovered_at, status);
+    if (step.recovered_at.has_value()) Complete(*step.recovered_at, *progress, status);
   }
   std::vector<kube::FaultRecord> unhandled;
+  absl::Time trigger = absl::InfinitePast();
   for (const kube::FaultRecord& fault : status->faults) {
-    if (!fault.recovery_level.has_value()) unhandled.push_back(fault);
+    if (!fault.recovery_level.has_value() && !IsReportOnly(fault.fault_class)) {
+      unhandled.push_back(fault);
+      trigger = std::max(trigger, fault.detected_at.value_or(now));
+    }
   }
-  step.decision = DecideRecovery(spec.fault_tolerance, status->restarts,
-                                 CurrentAttempt(*status, progress, now), unhandled, now, timeouts);
+  if (unhandled.empty()) trigger = now;
+  step.decision = DecideRecovery(
+      spec.fault_tolerance, status->restarts, CurrentAttempt(*status, progress, now), unhandled,
+      now, timeouts, RestartsInARow(status->faults, trigger, timeouts.stable_run));
   switch (step.decision.action) {
     case RecoveryAction::kJoin:
       Assign(step.decision.level, /*include_active=*/false, status);

@@ -6,7 +6,9 @@
 //     attempt runs in status.restartGeneration at that level;
 //   - it completes once every pod of that generation has reported a step past its first
 //     Running step there (recoveredAt = when the last one did; recoveryMillis = recoveredAt
-//     - detectedAt, per fault).
+//     - detectedAt, per fault; what the incident cost is added to status.unproductiveMillis:
+//     recovery/goodput.h).
+//   - report-only faults (Straggler) never get a recoveryLevel: they start nothing.
 // AdvanceRecovery applies one step of recovery_policy.h to a status computed by NextStatus:
 // completes the incident, joins or starts an attempt (a start bumps restartGeneration and
 // counts the restart by level), and sets phase Recovering while faults are being handled.

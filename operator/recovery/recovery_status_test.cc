@@ -12,13 +12,13 @@ using kube::RecoveryLevel;
 using ::testing::ElementsAre;
 using ::testing::Pair;
 
-const absl::Time kT0 = absl::FromUnixSeconds(1795000000);
+const absl::Time kStatusT0 = absl::FromUnixSeconds(1795000000);
 
-kube::FaultRecord FaultOf(const std::string& fault_class, const std::string& pod) {
+kube::FaultRecord StatusFaultOf(const std::string& fault_class, const std::string& pod) {
   kube::FaultRecord fault;
   fault.fault_class = fault_class;
   fault.pod = pod;
-  fault.detected_at = kT0;
+  fault.detected_at = kStatusT0;
   return fault;
 }
 
@@ -48,8 +48,8 @@ TEST(RecoveryStatusTest, RankIndexOfPodParsesOnlyTheJobsPodNames) {
 TEST(RecoveryStatusTest, AStartBumpsTheGenerationOnceAndARepeatStartsNothing) {
   kube::PostTrainingJobStatus status;
   status.phase = JobPhase::kRunning;
-  status.faults = {FaultOf(kFaultRankExit, "tiny-0-g0")};
-  RecoveryStep step = AdvanceRecovery(Spec(), ProgressOf(0, kT0 - absl::Minutes(1)), kT0, {},
+  status.faults = {StatusFaultOf(kFaultRankExit, "tiny-0-g0")};
+  RecoveryStep step = AdvanceRecovery(Spec(), ProgressOf(0, kStatusT0 - absl::Minutes(1)), kStatusT0, {},
                                       &status);
   EXPECT_EQ(step.decision.action, RecoveryAction::kStart);
   EXPECT_EQ(status.restart_generation, 1);
@@ -57,7 +57,7 @@ TEST(RecoveryStatusTest, AStartBumpsTheGenerationOnceAndARepeatStartsNothing) {
   EXPECT_EQ(status.faults[0].recovery_level, RecoveryLevel::kInPlace);
 
   // The registry has moved to generation 1 when the next reconcile comes.
-  step = AdvanceRecovery(Spec(), ProgressOf(1, kT0), kT0 + absl::Seconds(1), {}, &status);
+  step = AdvanceRecovery(Spec(), ProgressOf(1, kStatusT0), kStatusT0 + absl::Seconds(1), {}, &status);
   EXPECT_EQ(step.decision.action, RecoveryAction::kNone);
   EXPECT_EQ(status.restart_generation, 1);
   EXPECT_EQ(status.restarts.total, 1);
@@ -67,21 +67,21 @@ TEST(RecoveryStatusTest, AStartBumpsTheGenerationOnceAndARepeatStartsNothing) {
 TEST(RecoveryStatusTest, TheIncidentCompletesWhenEveryPodStepsPastItsBaseline) {
   kube::PostTrainingJobStatus status;
   status.restart_generation = 1;
-  status.faults = {FaultOf(kFaultRankExit, "tiny-0-g0")};
+  status.faults = {StatusFaultOf(kFaultRankExit, "tiny-0-g0")};
   status.faults[0].recovery_level = RecoveryLevel::kInPlace;
-  JobProgress progress = ProgressOf(1, kT0);
-  progress.heartbeats["tiny-0-g0"] = {.step = 11, .step_changed_at = kT0 + absl::Seconds(2),
+  JobProgress progress = ProgressOf(1, kStatusT0);
+  progress.heartbeats["tiny-0-g0"] = {.step = 11, .step_changed_at = kStatusT0 + absl::Seconds(2),
                                       .baseline_step = 10};
-  progress.heartbeats["tiny-1-g0"] = {.step = 10, .step_changed_at = kT0 + absl::Seconds(1),
+  progress.heartbeats["tiny-1-g0"] = {.step = 10, .step_changed_at = kStatusT0 + absl::Seconds(1),
                                       .baseline_step = 10};
   EXPECT_FALSE(StepCompletedByAllPods(progress).has_value());
   progress.heartbeats["tiny-1-g0"].step = 11;
-  progress.heartbeats["tiny-1-g0"].step_changed_at = kT0 + absl::Seconds(3);
-  EXPECT_EQ(StepCompletedByAllPods(progress), kT0 + absl::Seconds(3));
+  progress.heartbeats["tiny-1-g0"].step_changed_at = kStatusT0 + absl::Seconds(3);
+  EXPECT_EQ(StepCompletedByAllPods(progress), kStatusT0 + absl::Seconds(3));
 
   status.phase = JobPhase::kRunning;
-  RecoveryStep step = AdvanceRecovery(Spec(), progress, kT0 + absl::Seconds(4), {}, &status);
-  EXPECT_EQ(step.recovered_at, kT0 + absl::Seconds(3));
+  RecoveryStep step = AdvanceRecovery(Spec(), progress, kStatusT0 + absl::Seconds(4), {}, &status);
+  EXPECT_EQ(step.recovered_at, kStatusT0 + absl::Seconds(3));
   EXPECT_EQ(status.faults[0].recovery_millis, 3000);
   EXPECT_EQ(status.phase, JobPhase::kRunning);
   EXPECT_FALSE(ActiveRecoveryLevel(status).has_value());
@@ -90,7 +90,7 @@ TEST(RecoveryStatusTest, TheIncidentCompletesWhenEveryPodStepsPastItsBaseline) {
 TEST(RecoveryStatusTest, RequiredGenerationsFollowTheLevelInProgress) {
   kube::PostTrainingJobStatus status;
   status.restart_generation = 4;
-  status.faults = {FaultOf(kFaultNodeNotReady, "tiny-2-g1")};
+  status.faults = {StatusFaultOf(kFaultNodeNotReady, "tiny-2-g1")};
   EXPECT_TRUE(RequiredPodGenerations("tiny", 3, status).empty());  // not handled yet
   status.faults[0].recovery_level = RecoveryLevel::kInPlace;
   EXPECT_TRUE(RequiredPodGenerations("tiny", 3, status).empty());
@@ -99,7 +99,7 @@ TEST(RecoveryStatusTest, RequiredGenerationsFollowTheLevelInProgress) {
   status.faults[0].recovery_level = RecoveryLevel::kRestartJob;
   EXPECT_THAT(RequiredPodGenerations("tiny", 3, status),
               ElementsAre(Pair(0, 4), Pair(1, 4), Pair(2, 4)));
-  status.faults[0].recovered_at = kT0;
+  status.faults[0].recovered_at = kStatusT0;
   EXPECT_TRUE(RequiredPodGenerations("tiny", 3, status).empty());
 }
 
@@ -109,7 +109,7 @@ TEST(RecoveryStatusTest, RequiredGenerationsFollowTheLevelInProgress) {
 TEST(RecoveryStatusTest, RescheduleReplacesTheLostPodNotItsPeers) {
   kube::PostTrainingJobStatus status;
   status.restart_generation = 2;
-  status.faults = {FaultOf(kFaultPodDeleted, "tiny-1-g0"), FaultOf(kFaultRankExit, "tiny-0-g0")};
+  status.faults = {StatusFaultOf(kFaultPodDeleted, "tiny-1-g0"), StatusFaultOf(kFaultRankExit, "tiny-0-g0")};
   for (kube::FaultRecord& fault : status.faults) {
     fault.recovery_level = RecoveryLevel::kReschedulePod;
   }

@@ -33,12 +33,70 @@ bool HasExitEvent(const Heartbeat& heartbeat, int32_t rank) {
   });
 }
 
+// The newest step time of every running rank of the job but (`pod`, `rank`).
+std::vector<double> OtherStepMillis(const JobProgress& progress, const Heartbeat& heartbeat,
+                                    int32_t rank) {
+  std::vector<double> others;
+  const auto add = [&](const Heartbeat& beat) {
+    for (const RankReport& report : beat.ranks) {
+      if (beat.pod == heartbeat.pod && report.rank == rank) continue;
+      if (report.state == kRankRunning && report.step_millis.has_value()) {
+        others.push_back(*report.step_millis);
+      }
+    }
+  };
+  add(heartbeat);
+  for (const auto& [pod, seen] : progress.heartbeats) {
+    if (pod != heartbeat.pod) add(seen.last);
+  }
+  return others;
+}
+
+double Median(std::vector<double> values) {
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
 }  // namespace
+
+std::vector<kube::FaultRecord> StragglerFaults(const JobProgress& progress,
+                                               const Heartbeat& heartbeat,
+                                               const StragglerOptions& options,
+                                               StragglerState* state, absl::Time now) {
+  std::vector<kube::FaultRecord> faults;
+  for (const RankReport& report : heartbeat.ranks) {
+    auto& run = state->runs[{heartbeat.pod, report.rank}];
+    const std::vector<double> others = OtherStepMillis(progress, heartbeat, report.rank);
+    const bool timed = report.state == kRankRunning && report.step_millis.has_value();
+    const double median = others.empty() ? 0 : Median(others);
+    const double mine = timed ? *report.step_millis : 0;
+    const bool outlier = timed && median > 0 && mine > options.ratio * median &&
+                         absl::Milliseconds(mine - median) >= options.floor;
+    if (!outlier) {
+      run = {};
+      continue;
+    }
+    if (run.heartbeats++ == 0) run.since = now;
+    if (run.reported || run.heartbeats < options.sustained_heartbeats) continue;
+    run.reported = true;
+    kube::FaultRecord fault = Fault(
+        kFaultStraggler, heartbeat.pod, report.rank,
+        absl::StrCat("rank ", report.rank, " steps take ", absl::SixDigits(mine), " ms, ",
+                     absl::SixDigits(mine / median), " x the median ", absl::SixDigits(median),
+                     " ms of the other ranks, for ", run.heartbeats, " heartbeats"),
+        now);
+    fault.detection_millis = absl::ToInt64Milliseconds(now - run.since);
+    faults.push_back(std::move(fault));
+  }
+  return faults;
+}
 
 const std::vector<std::string>& FaultClasses() {
   static const std::vector<std::string>* const classes = new std::vector<std::string>{
       kFaultRankExit, kFaultNaNLoss,   kFaultDeviceFault, kFaultHeartbeatTimeout,
-      kFaultHang,     kFaultPodFailed, kFaultPodDeleted,  kFaultNodeNotReady};
+      kFaultHang,     kFaultPodFailed, kFaultPodDeleted,  kFaultNodeNotReady,
+      kFaultStraggler};
   return *classes;
 }
 

@@ -18,8 +18,15 @@ int64_t LowestStep(const Heartbeat& heartbeat) {
   return lowest;
 }
 
+// A Straggler is recorded once per episode, and a rank may straggle again later in the same
+// generation: its key carries the detection time.
 std::string FaultKey(const kube::FaultRecord& fault) {
-  return absl::StrCat(fault.fault_class, "/", fault.pod, "/", fault.rank.value_or(-1));
+  std::string key =
+      absl::StrCat(fault.fault_class, "/", fault.pod, "/", fault.rank.value_or(-1));
+  if (fault.fault_class == kFaultStraggler && fault.detected_at.has_value()) {
+    absl::StrAppend(&key, "/", absl::ToUnixMillis(*fault.detected_at));
+  }
+  return key;
 }
 
 }  // namespace
@@ -35,6 +42,7 @@ void SupervisionRegistry::RegisterJob(const std::string& job, JobRegistration re
     entry.progress.registered_at = clock_->Now();
     entry.commands.clear();
     entry.fault_keys.clear();
+    entry.stragglers = StragglerState{};
   }
   entry.progress.pods = registration.pods;
   entry.registration = std::move(registration);
@@ -131,6 +139,10 @@ absl::StatusOr<std::vector<Command>> SupervisionRegistry::RecordHeartbeat(
     }
     for (const Evaluation& eval : heartbeat.evaluations) progress.evaluations.push_back(eval);
     for (kube::FaultRecord& fault : FaultsInHeartbeat(heartbeat, now)) {
+      RecordFaultLocked(entry, std::move(fault));
+    }
+    for (kube::FaultRecord& fault :
+         StragglerFaults(progress, heartbeat, straggler_options_, &entry.stragglers, now)) {
       RecordFaultLocked(entry, std::move(fault));
     }
     commands = PendingFor(entry, heartbeat.pod, now);

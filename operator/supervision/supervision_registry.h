@@ -10,8 +10,8 @@
 // RestartInPlace into the current generation is waiting for their pod: then the heartbeat
 // is not recorded and that command is returned.
 //
-// Faults (fault_detector.h) are recorded once per (class, pod, rank, generation), oldest
-// first, at most kMaxFaults per job.
+// Faults (fault_detector.h) are recorded once per (class, pod, rank, generation) — a
+// Straggler once per episode — oldest first, at most kMaxFaults per job.
 //
 // Ownership: borrows the Clock, which must outlive it. Thread-safety: all methods are
 // thread-safe; AwaitRankTable blocks (on the clock) without holding up other calls.
@@ -34,6 +34,7 @@
 #include "common/clock.h"
 #include "kube/api/post_training_job.h"
 #include "nlohmann/json.hpp"
+#include "operator/supervision/fault_detector.h"
 #include "operator/supervision/heartbeat.h"
 
 namespace flyover::op {
@@ -70,7 +71,9 @@ struct JobProgress {
 
 class SupervisionRegistry {
  public:
-  explicit SupervisionRegistry(Clock* clock = RealClock()) : clock_(clock) {}
+  explicit SupervisionRegistry(Clock* clock = RealClock(),
+                               StragglerOptions straggler_options = {})
+      : clock_(clock), straggler_options_(straggler_options) {}
   SupervisionRegistry(const SupervisionRegistry&) = delete;
   SupervisionRegistry& operator=(const SupervisionRegistry&) = delete;
 
@@ -137,6 +140,7 @@ class SupervisionRegistry {
     std::vector<PendingCommand> commands;
     std::vector<kube::FaultRecord> faults;
     std::set<std::string> fault_keys;
+    StragglerState stragglers;
     int64_t next_command = 1;
   };
 
@@ -145,6 +149,7 @@ class SupervisionRegistry {
   void Notify(const std::string& job) ABSL_LOCKS_EXCLUDED(mu_);
 
   Clock* const clock_;
+  const StragglerOptions straggler_options_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Job> jobs_ ABSL_GUARDED_BY(mu_);
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;

@@ -9,8 +9,6 @@
 #include "common/status.h"
 #include "kube/api/scheduling_annotations.h"
 #include "kube/cache/object.h"
-#include "kube/client/resource.h"
-#include "nlohmann/json.hpp"
 
 namespace flyover::sched {
 
@@ -33,12 +31,8 @@ GangBinder::GangBinder(kube::RestClient* client, GangBinderOptions options)
     : client_(client), options_(options) {}
 
 absl::Status GangBinder::BindPod(const PodBinding& pod) const {
-  nlohmann::json patch = {{"metadata", {{"annotations", nlohmann::json::object()}}}};
-  for (const auto& [key, value] : pod.annotations) patch["metadata"]["annotations"][key] = value;
-  absl::Status status =
-      client_->Patch(kube::PodsResource(), pod.namespace_, pod.name, patch).status();
-  if (!status.ok()) return Annotate(status, "writing the placement annotations");
-  status = client_->Bind(pod.namespace_, pod.name, pod.node);
+  absl::Status status = client_->Bind(pod.namespace_, pod.name, pod.node,
+                                      {.annotations = pod.annotations, .uid = pod.uid});
   if (!status.ok()) return Annotate(status, absl::StrCat("binding to node ", pod.node));
   return absl::OkStatus();
 }

@@ -1,16 +1,17 @@
-// GangBinder: binds the pods of one placed gang through the API: for each pod, a merge patch
-// of the scheduler's annotations (huawei.com/Ascend910 dies, hccl/rankIndex, super-pod id,
-// logical super-pod), then POST pods/binding. Pods of one gang bind in parallel, at most
-// `max_parallel` at a time.
+// GangBinder: binds the pods of one placed gang through the API, one write per pod: POST
+// pods/binding with the scheduler's annotations (huawei.com/Ascend910 dies, hccl/rankIndex,
+// super-pod id, logical super-pod) in the Binding's metadata, which the API server copies onto
+// the pod in the same write that sets spec.nodeName (kube-apiserver's binding storage does;
+// so does flyover-apiserver). Pods of one gang bind in parallel, at most `max_parallel` at a
+// time. With PodBinding::uid set, a pod recreated under the same name is not bound (409).
 //
 // Kubernetes has no multi-pod transaction, so a gang bind is not atomic. What happens when a
 // pod fails: no further pod of the gang is started; pods already in flight finish; the result
 // lists the pods that were bound (they stay bound: a binding cannot be undone short of deleting
 // the pod), those that were not, and the first error. The caller forgets the cache's
 // assumptions for the unbound pods and tells the operator (an Event on the job naming the bound
-// pods), which owns the pods and may delete and recreate the generation. A pod whose
-// annotation patch succeeded but whose binding failed keeps the annotations; they are
-// overwritten on the next attempt, and the device plugin honours them only once bound.
+// pods), which owns the pods and may delete and recreate the generation. A pod whose binding
+// failed carries no placement annotations: they and the binding are one write.
 //
 // Thread-safety: BindGang may be called from several threads at once. The client is borrowed.
 #ifndef FLYOVER_SCHEDULER_BINDER_GANG_BINDER_H_
@@ -30,6 +31,7 @@ struct PodBinding {
   std::string namespace_;
   std::string name;
   std::string node;
+  std::string uid;  // "" = any pod of that name
   std::map<std::string, std::string> annotations;
 };
 
@@ -55,7 +57,7 @@ class GangBinder {
   explicit GangBinder(kube::RestClient* client, GangBinderOptions options = {});
 
   [[nodiscard]] GangBindResult BindGang(const std::vector<PodBinding>& pods) const;
-  // Patch, then bind, one pod. The status names the step that failed.
+  // Binds one pod with its annotations. The status names the node.
   [[nodiscard]] absl::Status BindPod(const PodBinding& pod) const;
 
  private:

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kube/client/api_status.h"
 #include "kube/testing/fake_api_server.h"
 #include "scheduler/cache/testing/objects.h"
 
@@ -39,7 +40,7 @@ class GangBinderTest : public ::testing::Test {
   GangPlacement placement_;
 };
 
-TEST_F(GangBinderTest, PatchesAnnotationsThenBindsEveryPod) {
+TEST_F(GangBinderTest, BindsEveryPodWithItsAnnotationsInOneWrite) {
   GangBinder binder(client_.get(), {.max_parallel = 2});
   GangBindResult result = binder.BindGang(BindingsFor("ml", placement_));
   ASSERT_TRUE(result.ok()) << result.error;
@@ -54,16 +55,24 @@ TEST_F(GangBinderTest, PatchesAnnotationsThenBindsEveryPod) {
   EXPECT_EQ(annotations["scheduling.flyover.dev/super-pod-id"], "7");
   EXPECT_EQ(annotations["scheduling.flyover.dev/logical-super-pod"], "1");
   EXPECT_EQ(annotations["scheduling.flyover.dev/gang"], "job-g0") << "operator's kept";
-  // For each pod the patch came before the binding.
+  // One write per pod: the binding, no separate annotation patch.
   std::vector<std::string> writes = api_.ActionStrings({.verb = "write"});
-  for (int i = 0; i < 4; ++i) {
-    auto patch = std::find(writes.begin(), writes.end(), absl::StrCat("patch pods ml/w-", i));
-    auto bind =
-        std::find(writes.begin(), writes.end(), absl::StrCat("create pods/binding ml/w-", i));
-    ASSERT_NE(patch, writes.end()) << i << ::testing::PrintToString(writes);
-    ASSERT_NE(bind, writes.end()) << i << ::testing::PrintToString(writes);
-    EXPECT_LT(patch, bind) << i;
-  }
+  EXPECT_THAT(writes,
+              UnorderedElementsAre("create pods/binding ml/w-0", "create pods/binding ml/w-1",
+                                   "create pods/binding ml/w-2", "create pods/binding ml/w-3"));
+}
+
+TEST_F(GangBinderTest, ARecreatedPodIsNotBound) {
+  std::vector<PodBinding> bindings = BindingsFor("ml", placement_);
+  bindings[0].uid = "uid-of-the-pod-placed";
+  GangBinder binder(client_.get());
+  absl::Status status = binder.BindPod(bindings[0]);
+  EXPECT_TRUE(kube::IsConflict(status)) << status;
+  std::optional<nlohmann::json> pod = api_.Get(kube::PodsResource(), "ml", "w-0");
+  EXPECT_FALSE(pod->at("spec").contains("nodeName"));
+  EXPECT_FALSE(
+      pod->at("metadata")["annotations"].contains("scheduling.flyover.dev/super-pod-id"))
+      << "a refused binding leaves no placement annotations";
 }
 
 TEST_F(GangBinderTest, FailureStopsTheGangAndReportsWhatWasBound) {
@@ -79,12 +88,12 @@ TEST_F(GangBinderTest, FailureStopsTheGangAndReportsWhatWasBound) {
   EXPECT_FALSE(api_.Get(kube::PodsResource(), "ml", "w-2")->at("spec").contains("nodeName"));
 }
 
-TEST_F(GangBinderTest, MissingPodFailsAtThePatch) {
+TEST_F(GangBinderTest, MissingPodFailsAtTheBinding) {
   ASSERT_TRUE(api_.Delete(kube::PodsResource(), "ml", "w-0").ok());
   GangBinder binder(client_.get());
   absl::Status status = binder.BindPod(BindingsFor("ml", placement_)[0]);
   EXPECT_TRUE(absl::IsNotFound(status)) << status;
-  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("placement annotations"));
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("binding to node n0"));
 }
 
 }  // namespace

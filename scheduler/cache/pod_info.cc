@@ -1,5 +1,7 @@
 #include "scheduler/cache/pod_info.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -8,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "kube/api/core/quantity.h"
 #include "kube/api/scheduling_annotations.h"
+#include "common/status.h"
 #include "kube/cache/object.h"
 
 namespace flyover::sched {
@@ -81,29 +84,48 @@ void ParseTolerations(kube::JsonView tolerations, PodInfo* pod) {
   }
 }
 
-absl::Status ParseAffinity(kube::JsonView affinity, PodInfo* pod) {
+// One matchExpressions or matchFields entry. matchFields takes only metadata.name with In or
+// NotIn, as kube-apiserver validates it.
+absl::Status ParseRequirement(kube::JsonView expression, bool field,
+                              std::vector<LabelRequirement>* out) {
   static const std::map<absl::string_view, LabelOperator> kOperators = {
       {"In", LabelOperator::kIn},
       {"NotIn", LabelOperator::kNotIn},
       {"Exists", LabelOperator::kExists},
       {"DoesNotExist", LabelOperator::kDoesNotExist}};
+  const absl::string_view where = field ? "matchFields" : "matchExpressions";
+  auto op = kOperators.find(expression["operator"].string_value());
+  if (op == kOperators.end() ||
+      (field && op->second != LabelOperator::kIn && op->second != LabelOperator::kNotIn)) {
+    return absl::InvalidArgumentError(absl::StrCat("spec.affinity.nodeAffinity ", where,
+                                                   ": operator \"",
+                                                   expression["operator"].string_value(),
+                                                   "\" is not supported"));
+  }
+  LabelRequirement requirement{.key = std::string(expression["key"].string_value()),
+                               .op = op->second};
+  if (field && requirement.key != NodeSelectorTerm::kNodeNameField) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "spec.affinity.nodeAffinity matchFields: key \"", requirement.key,
+        "\" is not supported (only ", NodeSelectorTerm::kNodeNameField, ")"));
+  }
+  for (kube::JsonView value : expression["values"].elements()) {
+    requirement.values.emplace_back(value.string_value());
+  }
+  out->push_back(std::move(requirement));
+  return absl::OkStatus();
+}
+
+absl::Status ParseAffinity(kube::JsonView affinity, PodInfo* pod) {
   kube::JsonView terms = affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
                                  ["nodeSelectorTerms"];
   for (kube::JsonView term : terms.elements()) {
     NodeSelectorTerm parsed;
     for (kube::JsonView expression : term["matchExpressions"].elements()) {
-      auto op = kOperators.find(expression["operator"].string_value());
-      if (op == kOperators.end()) {
-        return absl::InvalidArgumentError(absl::StrCat("spec.affinity.nodeAffinity: operator \"",
-                                                       expression["operator"].string_value(),
-                                                       "\" is not supported"));
-      }
-      LabelRequirement requirement{.key = std::string(expression["key"].string_value()),
-                                   .op = op->second};
-      for (kube::JsonView value : expression["values"].elements()) {
-        requirement.values.emplace_back(value.string_value());
-      }
-      parsed.requirements.push_back(std::move(requirement));
+      RETURN_IF_ERROR(ParseRequirement(expression, /*field=*/false, &parsed.requirements));
+    }
+    for (kube::JsonView expression : term["matchFields"].elements()) {
+      RETURN_IF_ERROR(ParseRequirement(expression, /*field=*/true, &parsed.fields));
     }
     pod->required_affinity.push_back(std::move(parsed));
   }
@@ -194,6 +216,8 @@ absl::StatusOr<PodInfo> ParsePodInfo(kube::JsonView pod) {
   }
   kube::JsonView spec = pod["spec"];
   info.scheduler_name = std::string(spec["schedulerName"].string_value());
+  info.priority = static_cast<int>(
+      std::clamp<int64_t>(spec["priority"].int_value().value_or(0), INT32_MIN, INT32_MAX));
   info.node_name = std::string(spec["nodeName"].string_value());
   info.phase = std::string(pod["status"]["phase"].string_value());
   for (const auto& [key, value] : spec["nodeSelector"].members()) {

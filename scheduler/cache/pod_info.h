@@ -46,12 +46,15 @@ struct PodInfo {
   std::string phase;
   bool deleting = false;  // metadata.deletionTimestamp is set
   absl::Time created = absl::InfinitePast();
+  // spec.priority: in a real cluster admission resolves spec.priorityClassName into it; 0 when
+  // unset. Higher goes first in the queue.
+  int priority = 0;
   int npus = 0;            // huawei.com/Ascend910 requested over all containers
   int64_t cpu_millis = 0;  // requested over all containers
   int64_t memory_bytes = 0;
   std::vector<Toleration> tolerations;
   // spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution terms
-  // (matchExpressions only; matchFields are not modelled).
+  // (matchExpressions, and matchFields on metadata.name).
   std::vector<NodeSelectorTerm> required_affinity;
   std::optional<int> rank_index;            // hccl/rankIndex, or the rank-index label
   std::optional<topology::DieSet> devices;  // huawei.com/Ascend910 annotation

@@ -84,6 +84,41 @@ TEST(PodInfoTest, ParsesTolerationsSelectorAndRequiredAffinity) {
               ::testing::HasSubstr("operator \"Gt\""));
 }
 
+TEST(PodInfoTest, ParsesAffinityMatchFieldsOnTheNodeName) {
+  nlohmann::json pod = MakeGangPod({.name = "w-0"});
+  nlohmann::json& terms =
+      pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+         ["nodeSelectorTerms"];
+  terms = {{{"matchFields",
+             {{{"key", "metadata.name"}, {"operator", "In"}, {"values", {"n7"}}}}}}};
+  absl::StatusOr<PodInfo> info = ParsePodInfo(Pack(pod)->view());
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->parse_error.ok()) << info->parse_error;
+  ASSERT_EQ(info->required_affinity.size(), 1u);
+  EXPECT_TRUE(info->required_affinity[0].requirements.empty());
+  ASSERT_EQ(info->required_affinity[0].fields.size(), 1u);
+  EXPECT_EQ(info->required_affinity[0].fields[0].key, "metadata.name");
+  EXPECT_TRUE(info->required_affinity[0].Matches({}, "n7"));
+  EXPECT_FALSE(info->required_affinity[0].Matches({}, "n8"));
+  terms[0]["matchFields"][0]["key"] = "metadata.labels";
+  EXPECT_THAT(std::string(ParsePodInfo(Pack(pod)->view())->parse_error.message()),
+              ::testing::HasSubstr("key \"metadata.labels\" is not supported"));
+  terms[0]["matchFields"][0]["key"] = "metadata.name";
+  terms[0]["matchFields"][0]["operator"] = "Exists";
+  EXPECT_THAT(std::string(ParsePodInfo(Pack(pod)->view())->parse_error.message()),
+              ::testing::HasSubstr("matchFields: operator \"Exists\""));
+}
+
+TEST(PodInfoTest, PriorityIsSpecPriorityOrZero) {
+  nlohmann::json pod = MakeGangPod({.name = "w-0"});
+  EXPECT_EQ(ParsePodInfo(Pack(pod)->view())->priority, 0);
+  pod["spec"]["priorityClassName"] = "high";  // resolved by admission, not by the scheduler
+  pod["spec"]["priority"] = 1000;
+  EXPECT_EQ(ParsePodInfo(Pack(pod)->view())->priority, 1000);
+  pod["spec"]["priority"] = -7;
+  EXPECT_EQ(ParsePodInfo(Pack(pod)->view())->priority, -7);
+}
+
 TEST(PodInfoTest, PodWithoutNameIsRejected) {
   nlohmann::json pod = MakeGangPod({.name = "w-0"});
   pod["metadata"].erase("name");

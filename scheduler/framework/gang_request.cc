@@ -28,10 +28,14 @@ bool LabelRequirement::Matches(const std::map<std::string, std::string>& labels)
   return false;
 }
 
-bool NodeSelectorTerm::Matches(const std::map<std::string, std::string>& labels) const {
-  if (requirements.empty()) return false;
+bool NodeSelectorTerm::Matches(const std::map<std::string, std::string>& labels,
+                               const std::string& node_name) const {
+  if (requirements.empty() && fields.empty()) return false;
+  const std::map<std::string, std::string> node_fields = {{kNodeNameField, node_name}};
   return std::all_of(requirements.begin(), requirements.end(),
-                     [&](const LabelRequirement& r) { return r.Matches(labels); });
+                     [&](const LabelRequirement& r) { return r.Matches(labels); }) &&
+         std::all_of(fields.begin(), fields.end(),
+                     [&](const LabelRequirement& r) { return r.Matches(node_fields); });
 }
 
 bool PodRequest::SameRequirements(const PodRequest& other) const {
@@ -68,7 +72,8 @@ absl::Status ValidateBlock(const GangRequest& gang, int dies_per_pod) {
     return Invalid(gang, absl::StrCat("superPodBlock ", block, " is not a multiple of the ",
                                       dies_per_pod, " NPUs each pod asks for"));
   }
-  if (total % block != 0) {
+  // A replacement places part of a gang: its total need not fill whole blocks.
+  if (!gang.replacement.has_value() && total % block != 0) {
     return Invalid(gang, absl::StrCat("the job's ", total, " NPUs are not a multiple of "
                                       "superPodBlock ", block));
   }

@@ -56,12 +56,17 @@ struct LabelRequirement {
   friend bool operator==(const LabelRequirement&, const LabelRequirement&) = default;
 };
 
-// A node matches a term when it matches every requirement (an empty term matches nothing,
-// as in Kubernetes).
+// A node matches a term when it matches every requirement on its labels (matchExpressions) and
+// on its fields (matchFields; Kubernetes supports only metadata.name, the node's name). A term
+// with neither matches nothing, as in Kubernetes.
 struct NodeSelectorTerm {
-  std::vector<LabelRequirement> requirements;
+  static constexpr char kNodeNameField[] = "metadata.name";
 
-  bool Matches(const std::map<std::string, std::string>& labels) const;
+  std::vector<LabelRequirement> requirements;
+  std::vector<LabelRequirement> fields;  // keys: kNodeNameField
+
+  bool Matches(const std::map<std::string, std::string>& labels,
+               const std::string& node_name) const;
   friend bool operator==(const NodeSelectorTerm&, const NodeSelectorTerm&) = default;
 };
 
@@ -85,9 +90,10 @@ enum class SuperPodAffinity { kRequired, kPreferred };
 
 // Set when the request replaces failed pods of a running gang.
 struct Replacement {
-  int super_pod_id = -1;                // physical super-pod of the pods' logical block
+  int super_pod_id = -1;                // physical super-pod of the pods' logical block; -1: any
   int logical_super_pod_index = 0;      // which logical block of the gang
-  std::vector<std::string> gang_nodes;  // nodes of the running gang (informational for now)
+  // Nodes of the running gang: within the super-pod, nodes in their racks go first.
+  std::vector<std::string> gang_nodes;
 };
 
 struct GangRequest {
@@ -110,8 +116,8 @@ struct GangRequest {
 // Checks the request's shape: non-empty, distinct ranks, Ascend per-pod die rules
 // (topology::ValidateNpuRequest), equal dies per pod when the block is set, the block a
 // multiple of 16 dies (for multi-node gangs) and of the pod size, total dies a multiple of the
-// block, min_member >= 0. InvalidArgument naming the field and the reason. PlaceGang runs it
-// before any plugin.
+// block (not for a replacement, which places part of a gang), min_member >= 0.
+// InvalidArgument naming the field and the reason. PlaceGang runs it before any plugin.
 [[nodiscard]] absl::Status ValidateGangRequest(const GangRequest& gang);
 
 }  // namespace flyover::sched

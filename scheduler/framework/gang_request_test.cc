@@ -43,7 +43,28 @@ TEST(GangRequestTest, TolerationsAndAffinityFollowKubernetes) {
   EXPECT_TRUE((LabelRequirement{"zone", LabelOperator::kIn, {"a", "b"}}).Matches(labels));
   EXPECT_FALSE((LabelRequirement{"zone", LabelOperator::kNotIn, {"a"}}).Matches(labels));
   EXPECT_TRUE((LabelRequirement{"gpu", LabelOperator::kDoesNotExist, {}}).Matches(labels));
-  EXPECT_FALSE(NodeSelectorTerm{}.Matches(labels));
+  EXPECT_FALSE(NodeSelectorTerm{}.Matches(labels, "n1")) << "an empty term matches nothing";
+  NodeSelectorTerm by_name;
+  by_name.fields.push_back({"metadata.name", LabelOperator::kIn, {"n1"}});
+  EXPECT_TRUE(by_name.Matches({}, "n1"));
+  EXPECT_FALSE(by_name.Matches(labels, "n2"));
+  by_name.requirements.push_back({"zone", LabelOperator::kIn, {"b"}});
+  EXPECT_FALSE(by_name.Matches(labels, "n1")) << "labels and fields must both match";
+}
+
+// A replacement places part of a gang: its block is checked against its pods' size, not
+// against a total it cannot fill.
+TEST(GangRequestTest, ReplacementKeepsTheGangsBlock) {
+  GangRequest one = testing::MakeGang("g", 1, 16, 64);
+  EXPECT_NE(ValidateGangRequest(one).message().find("not a multiple of superPodBlock"),
+            std::string::npos);
+  one.replacement = Replacement{.super_pod_id = 3, .logical_super_pod_index = 2};
+  EXPECT_TRUE(ValidateGangRequest(one).ok()) << ValidateGangRequest(one);
+  GangRequest odd = testing::MakeGang("g", 1, 16, 24);
+  odd.replacement = Replacement{};
+  EXPECT_NE(ValidateGangRequest(odd).message().find("not a multiple of the 16 NPUs"),
+            std::string::npos)
+      << ValidateGangRequest(odd);
 }
 
 }  // namespace

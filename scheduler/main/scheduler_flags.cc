@@ -40,6 +40,7 @@ Setter Text(const std::string& name, std::string SchedulerFlags::*field) {
 const std::map<std::string, Setter>& Setters() {
   static const auto* const setters = new std::map<std::string, Setter>{
       {"kubeconfig", Text("kubeconfig", &SchedulerFlags::kubeconfig)},
+      {"config", Text("config", &SchedulerFlags::config_file)},
       {"metrics-bind-address", Text("metrics-bind-address", &SchedulerFlags::metrics_bind_address)},
       {"metrics-port", Int("metrics-port", 0, 65535, &SchedulerFlags::metrics_port)},
       {"leader-elect-namespace",
@@ -109,6 +110,10 @@ absl::StatusOr<SchedulerFlags> ParseSchedulerFlags(const std::vector<std::string
   return flags;
 }
 
+bool IsSchedulerFlag(const std::string& name) {
+  return name == "help" || name == "leader-elect" || Setters().contains(name);
+}
+
 std::string UsageText() {
   return R"(Usage: flyover-scheduler [flags]
 
@@ -116,6 +121,9 @@ Places and binds pods whose spec.schedulerName is --scheduler-name: gangs of
 PostTrainingJob pods, whole or not at all, topology-aware on Ascend 910C super-pods.
 
   --kubeconfig PATH                 cluster to use ($KUBECONFIG, then in-cluster)
+  --config FILE                     YAML map of these flags' names to values, read first:
+                                    flags on the command line override it; unknown keys
+                                    are an error
   --metrics-port N                  /metrics, /healthz, /readyz (default 10259; 0 = any)
   --metrics-bind-address ADDR       (default 0.0.0.0)
   --leader-elect[=true|false]       campaign for the Lease kube-system/flyover-scheduler

@@ -13,6 +13,7 @@ namespace flyover::sched {
 struct SchedulerFlags {
   bool help = false;
   std::string kubeconfig;  // "" = $KUBECONFIG, then in-cluster
+  std::string config_file;  // --config: settings read first (scheduler_config.h)
   std::string metrics_bind_address = "0.0.0.0";
   int metrics_port = 10259;
   bool leader_elect = false;
@@ -29,6 +30,8 @@ struct SchedulerFlags {
 [[nodiscard]] absl::StatusOr<SchedulerFlags> ParseSchedulerFlags(
     const std::vector<std::string>& args);
 [[nodiscard]] std::string UsageText();
+// Whether `name` (without "--") is a flag ParseSchedulerFlags knows.
+[[nodiscard]] bool IsSchedulerFlag(const std::string& name);
 
 }  // namespace flyover::sched
 

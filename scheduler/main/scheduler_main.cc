@@ -23,6 +23,7 @@
 #include "kube/controller/runnable.h"
 #include "kube/controller/signal_handler.h"
 #include "scheduler/flyover_scheduler.h"
+#include "scheduler/main/scheduler_config.h"
 #include "scheduler/main/scheduler_flags.h"
 
 namespace flyover::sched {
@@ -91,7 +92,8 @@ absl::Status Run(const SchedulerFlags& flags) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  absl::StatusOr<flyover::sched::SchedulerFlags> flags = flyover::sched::ParseSchedulerFlags(args);
+  absl::StatusOr<flyover::sched::SchedulerFlags> flags = flyover::sched::LoadSchedulerFlags(
+      args, [](const std::string& path) { return flyover::DefaultFileSystem()->ReadFile(path); });
   if (!flags.ok()) {
     std::cerr << "flyover-scheduler: " << flags.status().message() << "\n"
               << flyover::sched::UsageText();

@@ -27,7 +27,9 @@ bool SelectorMatches(const PodRequest& pod, const NodeInfo& node) {
 bool AffinityMatches(const PodRequest& pod, const NodeInfo& node) {
   if (pod.required_affinity.empty()) return true;
   return std::any_of(pod.required_affinity.begin(), pod.required_affinity.end(),
-                     [&](const NodeSelectorTerm& term) { return term.Matches(node.labels); });
+                     [&](const NodeSelectorTerm& term) {
+                       return term.Matches(node.labels, node.name);
+                     });
 }
 
 }  // namespace

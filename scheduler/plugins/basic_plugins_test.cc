@@ -107,6 +107,61 @@ TEST(HealthTest, SkipsNotReadyCordonedTaintedAndUnselectedNodes) {
   EXPECT_NE(status.message().find("1 node is NotReady"), std::string::npos) << status;
 }
 
+TEST(HealthTest, NeverPlacesOnAnUnreachableNode) {
+  // The node lifecycle controller's marks on a node whose Lease went stale: Ready Unknown
+  // (not True, so not ready) and the unreachable taints.
+  SnapshotBuilder builder;
+  builder.AddSuperPods(1, 2);
+  builder.Modify("sp0-n0", [](NodeInfo& n) {
+    n.ready = false;
+    n.taints.push_back({"node.kubernetes.io/unreachable", "", TaintEffect::kNoExecute});
+    n.taints.push_back({"node.kubernetes.io/unreachable", "", TaintEffect::kNoSchedule});
+  });
+  builder.Modify("sp0-n1", [](NodeInfo& n) {
+    n.taints.push_back({"node.kubernetes.io/unreachable", "", TaintEffect::kNoExecute});
+  });
+  auto scheduler = DefaultScheduler({.spare_nodes_per_super_pod = 0});
+  auto status = scheduler->PlaceGang(builder.snapshot(), MakeGang("g", 1, 4)).status();
+  EXPECT_TRUE(IsUnschedulable(status)) << status;
+  EXPECT_NE(status.message().find("1 node is NotReady"), std::string::npos) << status;
+  EXPECT_NE(status.message().find("1 node has a taint the pod does not tolerate"),
+            std::string::npos)
+      << status;
+}
+
+TEST(HealthTest, AffinityMatchFieldsSelectNodesByName) {
+  SnapshotBuilder builder;
+  builder.AddSuperPods(1, 4);
+  builder.Modify("sp0-n1", [](NodeInfo& n) { n.labels["zone"] = "a"; });
+  builder.Modify("sp0-n2", [](NodeInfo& n) { n.labels["zone"] = "a"; });
+  auto scheduler = DefaultScheduler({.spare_nodes_per_super_pod = 0});
+  GangRequest gang = MakeGang("g", 1, 16);
+  // One term: zone=a AND metadata.name NotIn [sp0-n1]; OR a second term naming sp0-n3.
+  NodeSelectorTerm zone_not_n1;
+  zone_not_n1.requirements.push_back({"zone", LabelOperator::kIn, {"a"}});
+  zone_not_n1.fields.push_back({"metadata.name", LabelOperator::kNotIn, {"sp0-n1"}});
+  gang.pods[0].required_affinity.push_back(zone_not_n1);
+  auto placement = scheduler->PlaceGang(builder.snapshot(), gang);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_EQ(placement->pods[0].node, "sp0-n2");
+
+  GangRequest named = MakeGang("named", 1, 16);
+  NodeSelectorTerm only_n3;
+  only_n3.fields.push_back({"metadata.name", LabelOperator::kIn, {"sp0-n3"}});
+  named.pods[0].required_affinity.push_back(only_n3);
+  placement = scheduler->PlaceGang(builder.snapshot(), named);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_EQ(placement->pods[0].node, "sp0-n3");
+
+  NodeSelectorTerm missing;
+  missing.fields.push_back({"metadata.name", LabelOperator::kIn, {"no-such-node"}});
+  named.pods[0].required_affinity = {missing};
+  auto status = scheduler->PlaceGang(builder.snapshot(), named).status();
+  EXPECT_TRUE(IsUnschedulable(status)) << status;
+  EXPECT_NE(status.message().find("4 node affinity does not match"), std::string::npos)
+      << status;
+}
+
 TEST(NodeResourcesTest, CpuMemoryAndPodSlotsLimitPods) {
   SnapshotBuilder builder;
   builder.AddSuperPods(1, 1);

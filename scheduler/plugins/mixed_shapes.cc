@@ -23,7 +23,8 @@ std::vector<MixedGroup> Groups(const PlacementContext& context, int spare, bool 
   absl::flat_hash_map<int, size_t> by_super_pod;
   for (size_t i = 0; i < context.node_count(); ++i) {
     const NodeInfo& node = context.node(i);
-    if (gang.replacement.has_value() && node.super_pod_id != gang.replacement->super_pod_id) {
+    if (gang.replacement.has_value() && gang.replacement->super_pod_id >= 0 &&
+        node.super_pod_id != gang.replacement->super_pod_id) {
       continue;
     }
     size_t slot = groups.size();
@@ -95,6 +96,19 @@ int LowerBound(const std::vector<MixedGroup>& groups, int64_t dies) {
   return static_cast<int>(groups.size());
 }
 
+// The groups that might hold `dies` (placeable dies are an upper bound on what fits), fewest
+// placeable dies first.
+std::vector<MixedGroup*> TightestFirst(std::vector<MixedGroup>& groups, int64_t dies) {
+  std::vector<MixedGroup*> fitting;
+  for (MixedGroup& group : groups) {
+    if (group.placeable_dies >= dies) fitting.push_back(&group);
+  }
+  std::stable_sort(fitting.begin(), fitting.end(), [](const MixedGroup* a, const MixedGroup* b) {
+    return a->placeable_dies < b->placeable_dies;
+  });
+  return fitting;
+}
+
 }  // namespace
 
 absl::StatusOr<GangPlacement> PlaceMixedShapes(PlacementContext& context,
@@ -114,12 +128,17 @@ absl::StatusOr<GangPlacement> PlaceMixedShapes(PlacementContext& context,
   const bool one_super_pod =
       gang.affinity == SuperPodAffinity::kRequired || gang.replacement.has_value();
   placement.lower_bound_super_pods = one_super_pod ? 1 : LowerBound(groups, dies);
-  std::vector<MixedGroup*> all;
-  for (MixedGroup& group : groups) {
-    if (one_super_pod && PlaceAll(context, {&group}, by_size, placement)) return placement;
-    all.push_back(&group);
+  if (one_super_pod) {
+    // Best fit: the tightest super-pod whose placeable dies cover the gang goes first, so
+    // the roomiest ones stay whole for the next big gang.
+    for (MixedGroup* group : TightestFirst(groups, dies)) {
+      if (PlaceAll(context, {group}, by_size, placement)) return placement;
+    }
+  } else {
+    std::vector<MixedGroup*> all;
+    for (MixedGroup& group : groups) all.push_back(&group);
+    if (PlaceAll(context, all, by_size, placement)) return placement;
   }
-  if (!one_super_pod && PlaceAll(context, all, by_size, placement)) return placement;
   context.Reset();
   return UnschedulableError(absl::StrCat(
       "gang ", gang.Key(), " needs ", dies, " NPUs in pods of different sizes (largest ",

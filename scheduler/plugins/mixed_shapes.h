@@ -1,6 +1,7 @@
 // Placement of gangs whose pods ask for different resources (only allowed without a
-// superPodBlock): first fit, largest pods first, into one super-pod (Required, or a replacement
-// confined to its super-pod) or across super-pods with the most free dies first (Preferred).
+// superPodBlock), largest pods first: into one super-pod (Required, or a replacement confined
+// to its super-pod), best fit: the super-pods whose placeable dies cover the gang are tried
+// tightest first; or first fit across super-pods with the most free dies first (Preferred).
 // Within a super-pod, partly used nodes come first (fewest free dies first), then wholly free
 // nodes, of which a new gang takes at most (wholly free - spare); a replacement takes wholly free
 // (spare) nodes first. The lower bound reported is the fewest super-pods whose placeable free

@@ -31,14 +31,20 @@ bool SameShape(const GangRequest& gang) {
   });
 }
 
+// A replacement pinned to its block's super-pod may take its spares; one with no super-pod
+// (no peer placed) is kept off them like a new gang.
+bool PinnedReplacement(const GangRequest& gang) {
+  return gang.replacement.has_value() && gang.replacement->super_pod_id >= 0;
+}
+
 int SpareNodes(const PlacementContext& context) {
-  if (context.gang().replacement.has_value()) return 0;
+  if (PinnedReplacement(context.gang())) return 0;
   return std::max(context.options().spare_nodes_per_super_pod,
                   context.gang().spare_nodes_per_super_pod);
 }
 
 std::optional<int> OnlySuperPod(const GangRequest& gang) {
-  if (!gang.replacement.has_value()) return std::nullopt;
+  if (!PinnedReplacement(gang)) return std::nullopt;
   return gang.replacement->super_pod_id;
 }
 
@@ -96,9 +102,12 @@ absl::Status Explain(const PlacementContext& context, const PodRequest& pod,
     if (g.capacity >= block_pods) ++hosts;
   }
   std::string message = absl::StrCat("gang ", gang.Key(), " ");
-  if (gang.replacement.has_value()) {
+  if (PinnedReplacement(gang)) {
     absl::StrAppend(&message, "(replacement) needs ", Need(pod, block_pods * blocks),
                     " in super-pod ", gang.replacement->super_pod_id, "; it ", Has(pod, total));
+  } else if (gang.replacement.has_value()) {
+    absl::StrAppend(&message, "(replacement) needs ", Need(pod, block_pods * blocks),
+                    "; the cluster ", Has(pod, total));
   } else if (gang.affinity == SuperPodAffinity::kRequired) {
     absl::StrAppend(&message, "needs ", Need(pod, block_pods), " in one super-pod");
     if (blocks > 1) absl::StrAppend(&message, " for each of ", blocks, " logical super-pods");
@@ -120,14 +129,16 @@ absl::StatusOr<GangPlacement> PlaceUniform(PlacementContext& context,
   const GangRequest& gang = context.gang();
   const PodRequest& shape = gang.pods[order.front()];
   const int64_t pods = static_cast<int64_t>(order.size());
-  const int64_t block_pods =
-      gang.super_pod_block_dies > 0 ? gang.super_pod_block_dies / shape.dies : pods;
+  // A replacement's pods are part of one block, placed in one super-pod.
+  const int64_t block_pods = gang.super_pod_block_dies > 0 && !gang.replacement.has_value()
+                                 ? gang.super_pod_block_dies / shape.dies
+                                 : pods;
   const int64_t blocks = pods / block_pods;
   const int spare = SpareNodes(context);
   int filtered_out = 0;
   std::vector<GroupCapacity> groups =
-      BuildGroupCapacities(context, shape, spare, gang.replacement.has_value(),
-                           OnlySuperPod(gang), &filtered_out);
+      BuildGroupCapacities(context, shape, spare, PinnedReplacement(gang), OnlySuperPod(gang),
+                           &filtered_out);
   std::vector<int64_t> capacity;
   for (const GroupCapacity& g : groups) capacity.push_back(g.capacity);
   const SuperPodAffinity affinity =

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <limits>
 #include <tuple>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "common/topology.h"
 
 namespace flyover::sched::plugins {
@@ -29,18 +31,34 @@ struct Candidate {
   size_t node;
   int64_t score;
   int fit;
+  bool near;  // in a rack of the replacement's running peers
   int rack;
   int server;
 };
 
+// Partly used nodes: best fit first, then near the peers; wholly free ones: near the peers
+// first, then by rack and server.
 void OrderCandidates(std::vector<Candidate>& partial, std::vector<Candidate>& whole) {
   std::sort(partial.begin(), partial.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(b.score, b.fit, a.rack, a.server, a.node) <
-           std::tie(a.score, a.fit, b.rack, b.server, b.node);
+    return std::tie(b.score, b.fit, b.near, a.rack, a.server, a.node) <
+           std::tie(a.score, a.fit, a.near, b.rack, b.server, b.node);
   });
   std::sort(whole.begin(), whole.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.rack, a.server, a.node) < std::tie(b.rack, b.server, b.node);
+    return std::tie(b.near, a.rack, a.server, a.node) < std::tie(a.near, b.rack, b.server, b.node);
   });
+}
+
+// (super-pod, rack) of the nodes running a replacement's gang (Replacement::gang_nodes).
+absl::flat_hash_set<std::pair<int, int>> PeerRacks(const PlacementContext& context) {
+  absl::flat_hash_set<std::pair<int, int>> racks;
+  const std::optional<Replacement>& replacement = context.gang().replacement;
+  if (!replacement.has_value()) return racks;
+  for (const std::string& name : replacement->gang_nodes) {
+    if (const NodeInfo* node = context.snapshot().FindNode(name); node != nullptr) {
+      racks.insert({node->super_pod_id, node->rack_id});
+    }
+  }
+  return racks;
 }
 
 struct GroupBuilder {
@@ -86,6 +104,7 @@ std::vector<GroupCapacity> BuildGroupCapacities(const PlacementContext& context,
   std::vector<GroupBuilder> builders;
   absl::flat_hash_map<int, size_t> by_super_pod;
   int rejected = 0;
+  const absl::flat_hash_set<std::pair<int, int>> peer_racks = PeerRacks(context);
   for (size_t i = 0; i < context.node_count(); ++i) {
     const NodeInfo& node = context.node(i);
     if (only_super_pod.has_value() && node.super_pod_id != *only_super_pod) continue;
@@ -108,7 +127,8 @@ std::vector<GroupCapacity> BuildGroupCapacities(const PlacementContext& context,
     const int64_t fit = PodsFitting(node, pod);
     if (fit <= 0) continue;
     const int fit_score = topology::NodeFitScore(node.free(), pod.dies);
-    Candidate c{i, 0, fit_score, node.rack_id, node.server_id};
+    const bool near = peer_racks.contains({node.super_pod_id, node.rack_id});
+    Candidate c{i, 0, fit_score, near, node.rack_id, node.server_id};
     if (wholly_free) {
       b.per_whole_node = fit;
       b.whole.push_back(c);

@@ -142,6 +142,24 @@ TEST(SuperPodTest, ReplacementTakesASpareNodeInItsOwnSuperPod) {
       << none.status();
 }
 
+TEST(SuperPodTest, ReplacementGoesNearItsPeersRacks) {
+  SnapshotBuilder builder;
+  builder.AddSuperPods(1, 48);  // 8 servers a rack: node 8 is in rack 1, node 47 in rack 5
+  for (int i = 0; i < 48; ++i) {
+    if (i != 8 && i != 47) builder.OccupyWhole(NodeName(0, i));
+  }
+  auto scheduler = DefaultScheduler();
+  GangRequest replacement = MakeGang("job", 1, 16);
+  replacement.replacement = Replacement{0, 0, {}};
+  auto placement = scheduler->PlaceGang(builder.snapshot(), replacement);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_EQ(placement->pods[0].node, NodeName(0, 8)) << "no peers known: by rack order";
+  replacement.replacement->gang_nodes = {NodeName(0, 46), "gone-node"};
+  placement = scheduler->PlaceGang(builder.snapshot(), replacement);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  EXPECT_EQ(placement->pods[0].node, NodeName(0, 47)) << "in the rack of its peer";
+}
+
 TEST(SuperPodTest, SmallPodsFillPartlyUsedNodesBeforeFreshOnes) {
   SnapshotBuilder builder;
   builder.AddSuperPods(1, 8);
@@ -170,6 +188,28 @@ TEST(SuperPodTest, MixedShapesWithoutBlockStayInOneSuperPodWhenRequired) {
   EXPECT_TRUE(testing::CheckPlacement(builder.snapshot(), gang, *placement,
                                       {.spare_nodes_per_super_pod = 0})
                   .ok());
+}
+
+TEST(SuperPodTest, MixedShapesGoToTheTightestSuperPodThatHoldsThem) {
+  SnapshotBuilder builder;
+  builder.AddSuperPods(3, 8);
+  Fill(builder, 0, 6);  // 2 free nodes: 32 dies
+  Fill(builder, 2, 5);  // 3 free nodes: 48 dies; super-pod 1 wholly free
+  auto scheduler = DefaultScheduler({.spare_nodes_per_super_pod = 0});
+  GangRequest small = MakeGang("small", 3, 8);  // 16 + 8 + 8 dies
+  small.pods[0].dies = 16;
+  auto placement = scheduler->PlaceGang(builder.snapshot(), small);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  for (const PodPlacement& pod : placement->pods) EXPECT_EQ(pod.super_pod_id, 0);
+  EXPECT_TRUE(testing::CheckPlacement(builder.snapshot(), small, *placement,
+                                      {.spare_nodes_per_super_pod = 0})
+                  .ok());
+  GangRequest larger = MakeGang("larger", 3, 8);  // 16 + 16 + 8: more than super-pod 0 has
+  larger.pods[0].dies = 16;
+  larger.pods[1].dies = 16;
+  placement = scheduler->PlaceGang(builder.snapshot(), larger);
+  ASSERT_TRUE(placement.ok()) << placement.status();
+  for (const PodPlacement& pod : placement->pods) EXPECT_EQ(pod.super_pod_id, 2);
 }
 
 TEST(SuperPodTest, MixedShapesSeeNodesOnlyTheSmallerPodMatchesAndKeepSpares) {

@@ -56,7 +56,7 @@ std::optional<PendingGang> GangCollector::Get(const std::string& key) const {
   absl::MutexLock lock(&mu_);
   auto unit = units_.find(key);
   if (unit == units_.end() || unit->second.empty()) return std::nullopt;
-  PendingGang gang{.key = key};
+  PendingGang gang{.key = key, .priority = unit->second.begin()->second.priority};
   for (const auto& [pod_key, pod] : unit->second) {
     gang.namespace_ = pod.namespace_;
     gang.gang = pod.gang.name;
@@ -64,6 +64,7 @@ std::optional<PendingGang> GangCollector::Get(const std::string& key) const {
     gang.replacement = pod.gang.replacement;
     gang.min_member = pod.gang.replacement ? 1 : std::max(gang.min_member, pod.gang.min_member);
     gang.created = std::min(gang.created, pod.created);
+    gang.priority = std::max(gang.priority, pod.priority);
     gang.pods.push_back(pod);
   }
   std::stable_sort(gang.pods.begin(), gang.pods.end(), [](const PodInfo& a, const PodInfo& b) {
@@ -76,13 +77,15 @@ std::optional<GangSummary> GangCollector::Summary(const std::string& key) const 
   absl::MutexLock lock(&mu_);
   auto unit = units_.find(key);
   if (unit == units_.end() || unit->second.empty()) return std::nullopt;
-  GangSummary summary{.pods = static_cast<int>(unit->second.size())};
+  GangSummary summary{.pods = static_cast<int>(unit->second.size()),
+                      .priority = unit->second.begin()->second.priority};
   for (const auto& [pod_key, pod] : unit->second) {
     summary.replacement = pod.gang.replacement;
     summary.in_gang = !pod.gang.name.empty();
     summary.min_member =
         pod.gang.replacement ? 1 : std::max(summary.min_member, pod.gang.min_member);
     summary.created = std::min(summary.created, pod.created);
+    summary.priority = std::max(summary.priority, pod.priority);
   }
   return summary;
 }

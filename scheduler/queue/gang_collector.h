@@ -35,6 +35,7 @@ struct PendingGang {
   std::string job;   // the PostTrainingJob to report on; "" = none
   bool replacement = false;
   int min_member = 1;
+  int priority = 0;                             // the highest spec.priority of its pods
   absl::Time created = absl::InfiniteFuture();  // the oldest pod's creation
   std::vector<PodInfo> pods;
 
@@ -47,6 +48,7 @@ struct GangSummary {
   int min_member = 1;
   bool replacement = false;
   bool in_gang = false;  // a gang annotation (not a lone pod)
+  int priority = 0;
   absl::Time created = absl::InfiniteFuture();
 };
 

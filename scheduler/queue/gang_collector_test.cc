@@ -42,6 +42,20 @@ TEST(GangCollectorTest, GangIsReadyAtMinMemberWithPodsInRankOrder) {
   EXPECT_FALSE(collector.Summary("ml/other").has_value());
 }
 
+TEST(GangCollectorTest, GangPriorityIsItsPodsHighest) {
+  GangCollector collector("flyover-scheduler");
+  PodInfo low = Pod({.name = "w-0", .min_member = 2});
+  PodInfo high = Pod({.name = "w-1", .min_member = 2, .rank = 1});
+  low.priority = -3;
+  high.priority = 50;
+  (void)collector.OnPod(low);
+  EXPECT_EQ(collector.Get("ml/job-g0")->priority, -3);
+  EXPECT_EQ(collector.Summary("ml/job-g0")->priority, -3);
+  (void)collector.OnPod(high);
+  EXPECT_EQ(collector.Get("ml/job-g0")->priority, 50);
+  EXPECT_EQ(collector.Summary("ml/job-g0")->priority, 50);
+}
+
 TEST(GangCollectorTest, BoundOrDeletedPodsLeaveTheirGang) {
   GangCollector collector("flyover-scheduler");
   testing::GangPodSpec spec{.name = "w-0", .min_member = 2};

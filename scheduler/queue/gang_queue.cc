@@ -13,10 +13,20 @@ absl::Duration GangQueue::Backoff(int failures) const {
   return std::min(backoff, options_.max_backoff);
 }
 
+GangQueue::ActiveKey GangQueue::ActiveKeyOf(const std::string& key, const GangOrder& order) {
+  return {!order.replacement, -int64_t{order.priority}, order.created, key};
+}
+
+absl::Time GangQueue::ParkedUntil(const Entry& entry) const {
+  return std::max(entry.backoff_until,
+                  std::min(entry.parked_at + options_.max_unschedulable_wait, entry.wake_by));
+}
+
 void GangQueue::Activate(const std::string& key, Entry& entry) {
   entry.state = Entry::State::kActive;
+  entry.wake_by = absl::InfiniteFuture();
   entry.changed_while_parked = false;
-  active_.insert({!entry.order.replacement, entry.order.created, key});
+  active_.insert(ActiveKeyOf(key, entry.order));
 }
 
 void GangQueue::Add(const std::string& key, GangOrder order) {
@@ -24,7 +34,7 @@ void GangQueue::Add(const std::string& key, GangOrder order) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& entry = it->second;
   if (!inserted && entry.state == Entry::State::kActive) {
-    active_.erase({!entry.order.replacement, entry.order.created, key});
+    active_.erase(ActiveKeyOf(key, entry.order));
   }
   entry.order = order;
   switch (entry.state) {
@@ -50,7 +60,7 @@ void GangQueue::Remove(const std::string& key) {
   if (it == entries_.end()) return;
   // In flight: Done() settles it; a later attempt finds no pods and drops it.
   if (it->second.state == Entry::State::kInFlight) return;
-  active_.erase({!it->second.order.replacement, it->second.order.created, key});
+  active_.erase(ActiveKeyOf(key, it->second.order));
   entries_.erase(it);
 }
 
@@ -59,7 +69,7 @@ void GangQueue::Promote(absl::Time now) {
     const bool backoff_over = entry.backoff_until <= now;
     if (entry.state == Entry::State::kWaiting && backoff_over) Activate(key, entry);
     if (entry.state == Entry::State::kParked && backoff_over &&
-        (entry.changed_while_parked || now - entry.parked_at >= options_.max_unschedulable_wait)) {
+        (entry.changed_while_parked || now >= ParkedUntil(entry))) {
       Activate(key, entry);
     }
   }
@@ -72,8 +82,7 @@ absl::Time GangQueue::NextWake(absl::Time now) const {
         (entry.state == Entry::State::kParked && entry.changed_while_parked)) {
       wake = std::min(wake, entry.backoff_until);
     } else if (entry.state == Entry::State::kParked) {
-      wake = std::min(
-          wake, std::max(entry.backoff_until, entry.parked_at + options_.max_unschedulable_wait));
+      wake = std::min(wake, ParkedUntil(entry));
     }
   }
   return std::max(wake, now);
@@ -86,7 +95,7 @@ std::optional<std::string> GangQueue::Pop(absl::Duration timeout) {
     const absl::Time now = options_.clock->Now();
     Promote(now);
     if (!active_.empty()) {
-      std::string key = std::get<2>(*active_.begin());
+      std::string key = std::get<3>(*active_.begin());
       active_.erase(active_.begin());
       entries_[key].state = Entry::State::kInFlight;
       return key;
@@ -102,7 +111,7 @@ std::optional<std::string> GangQueue::Pop(absl::Duration timeout) {
   return std::nullopt;
 }
 
-void GangQueue::Done(const std::string& key, GangOutcome outcome) {
+void GangQueue::Done(const std::string& key, GangOutcome outcome, absl::Time wake_by) {
   absl::MutexLock lock(&mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
@@ -121,6 +130,7 @@ void GangQueue::Done(const std::string& key, GangOutcome outcome) {
     case GangOutcome::kUnschedulable:
       entry.backoff_until = now + Backoff(++entry.failures);
       entry.parked_at = now;
+      entry.wake_by = wake_by;
       entry.state = Entry::State::kParked;
       entry.changed_while_parked = dirty;
       return;

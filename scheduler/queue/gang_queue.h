@@ -1,12 +1,13 @@
 // GangQueue: the order in which ready gangs are tried, with backoff for unschedulable ones
 // (kube-scheduler's activeQ / backoffQ / unschedulable pods, for gangs).
 //
-//   * Active gangs pop in priority order: replacements first (a running job is waiting), then
-//     by creation time (FIFO), then by key.
+//   * Active gangs pop in this order: replacements first (a running job is waiting), then
+//     higher priority (the pods' spec.priority), then older creation time (FIFO), then key.
 //   * Done(key, kUnschedulable) parks the gang and grows its backoff: initial_backoff doubling
 //     per consecutive failure up to max_backoff. A parked gang returns to the active queue
 //     when the cluster changes (OnClusterChange) and its backoff has passed, or after
-//     max_unschedulable_wait without any change (a periodic safety net).
+//     max_unschedulable_wait without any change (a periodic safety net), or at the `wake_by`
+//     time its Done gave (a gang timeout running out), whichever comes first.
 //   * Done(key, kError) (an API error, a conflict) retries after the backoff, change or not.
 //   * Done(key, kScheduled) forgets the gang's failure count.
 //   * A key is never handed to two callers: between Pop and Done an Add only marks it dirty,
@@ -41,6 +42,7 @@ struct GangQueueOptions {
 // What ordering needs to know of a gang.
 struct GangOrder {
   bool replacement = false;
+  int priority = 0;  // higher first
   absl::Time created = absl::InfinitePast();
 };
 
@@ -58,8 +60,10 @@ class GangQueue {
   void Remove(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
   // The next active gang, waiting up to `timeout` on the clock; nullopt on timeout or Close().
   std::optional<std::string> Pop(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
-  // The caller finished with a popped gang.
-  void Done(const std::string& key, GangOutcome outcome) ABSL_LOCKS_EXCLUDED(mu_);
+  // The caller finished with a popped gang. `wake_by` (kUnschedulable only): retry the gang
+  // by then even if nothing changes (still after its backoff).
+  void Done(const std::string& key, GangOutcome outcome,
+            absl::Time wake_by = absl::InfiniteFuture()) ABSL_LOCKS_EXCLUDED(mu_);
   // Something in the cluster changed: parked gangs may go again once their backoff passes.
   void OnClusterChange() ABSL_LOCKS_EXCLUDED(mu_);
   // Wakes every Pop; later Pops return nullopt at once.
@@ -69,21 +73,26 @@ class GangQueue {
   [[nodiscard]] size_t unschedulable_size() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  using ActiveKey = std::tuple<bool, absl::Time, std::string>;  // (!replacement, created, key)
+  // (!replacement, -priority, created, key): std::set's order is the pop order.
+  using ActiveKey = std::tuple<bool, int64_t, absl::Time, std::string>;
   struct Entry {
     GangOrder order;
     int failures = 0;
     absl::Time backoff_until = absl::InfinitePast();
     absl::Time parked_at = absl::InfinitePast();
+    absl::Time wake_by = absl::InfiniteFuture();
     enum class State { kActive, kParked, kWaiting, kInFlight } state = State::kActive;
     bool changed_while_parked = false;
     bool dirty = false;  // re-added while in flight
   };
 
+  static ActiveKey ActiveKeyOf(const std::string& key, const GangOrder& order);
   void Activate(const std::string& key, Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Promote(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time NextWake(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration Backoff(int failures) const;
+  // When a parked gang goes again without a change.
+  absl::Time ParkedUntil(const Entry& entry) const;
 
   const GangQueueOptions options_;
   mutable absl::Mutex mu_;

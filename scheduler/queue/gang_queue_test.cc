@@ -30,6 +30,28 @@ TEST_F(GangQueueTest, ReplacementsFirstThenOldestFirst) {
   EXPECT_EQ(queue_.Pop(kNow), std::nullopt);
 }
 
+TEST_F(GangQueueTest, HigherPriorityFirstThenOldestFirst) {
+  queue_.Add("ns/old-low", {.created = T(10)});
+  queue_.Add("ns/young-high", {.priority = 100, .created = T(30)});
+  queue_.Add("ns/old-high", {.priority = 100, .created = T(20)});
+  queue_.Add("ns/negative", {.priority = -5, .created = T(0)});
+  queue_.Add("ns/w-3#replacement", {.replacement = true, .priority = -10, .created = T(40)});
+  EXPECT_EQ(queue_.Pop(kNow), "ns/w-3#replacement") << "a running job waits: first";
+  EXPECT_EQ(queue_.Pop(kNow), "ns/old-high");
+  EXPECT_EQ(queue_.Pop(kNow), "ns/young-high");
+  EXPECT_EQ(queue_.Pop(kNow), "ns/old-low");
+  EXPECT_EQ(queue_.Pop(kNow), "ns/negative");
+}
+
+TEST_F(GangQueueTest, ReAddingWithANewPriorityMovesTheGang) {
+  queue_.Add("ns/a", {.created = T(10)});
+  queue_.Add("ns/b", {.created = T(20)});
+  queue_.Add("ns/b", {.priority = 1, .created = T(20)});
+  EXPECT_EQ(queue_.Pop(kNow), "ns/b");
+  EXPECT_EQ(queue_.Pop(kNow), "ns/a");
+  EXPECT_EQ(queue_.Pop(kNow), std::nullopt) << "the old entry of b is gone";
+}
+
 TEST_F(GangQueueTest, UnschedulableGangWaitsForChangeAndBackoff) {
   queue_.Add("ns/g", {});
   ASSERT_EQ(queue_.Pop(kNow), "ns/g");
@@ -45,6 +67,26 @@ TEST_F(GangQueueTest, UnschedulableGangWaitsForChangeAndBackoff) {
   clock_.Advance(absl::Seconds(1));
   EXPECT_EQ(queue_.Pop(kNow), std::nullopt);
   clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(queue_.Pop(kNow), "ns/g");
+}
+
+TEST_F(GangQueueTest, ParkedGangIsRetriedByItsWakeByTimeWithoutChange) {
+  queue_.Add("ns/g", {});
+  ASSERT_EQ(queue_.Pop(kNow), "ns/g");
+  queue_.Done("ns/g", GangOutcome::kUnschedulable, clock_.Now() + absl::Seconds(7));
+  clock_.Advance(absl::Seconds(6));
+  EXPECT_EQ(queue_.Pop(kNow), std::nullopt) << "backoff over, no change, not yet woken";
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_EQ(queue_.Pop(kNow), "ns/g") << "its timeout ran out";
+  queue_.Done("ns/g", GangOutcome::kUnschedulable);
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_EQ(queue_.Pop(kNow), std::nullopt) << "a wake-by time is used once";
+  // Never before the backoff, however early the wake-by time.
+  queue_.OnClusterChange();
+  ASSERT_EQ(queue_.Pop(kNow), "ns/g");
+  queue_.Done("ns/g", GangOutcome::kUnschedulable, clock_.Now());
+  EXPECT_EQ(queue_.Pop(kNow), std::nullopt);
+  clock_.Advance(absl::Seconds(4));
   EXPECT_EQ(queue_.Pop(kNow), "ns/g");
 }
 

@@ -158,9 +158,17 @@ TEST_F(TinyJobTest, SurvivesAWorkerPodDeletedMidRun) {
   EXPECT_TRUE(deletion_recorded) << status.dump();
   EXPECT_GE(status["restarts"].value("total", 0), 1) << status.dump();
   // Only the lost pod was replaced: rank 0's pod restarted its ranks in place.
-  auto kept = client_->Get(kube::PodsResource(), "default", "tiny-chaos-0-g0");
+  // The job turns Succeeded on the agents' final heartbeats; nodesim writes the pod's final
+  // status once its processes have exited, a little later.
+  absl::StatusOr<json> kept;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  for (;; absl::SleepFor(absl::Milliseconds(100))) {
+    kept = client_->Get(kube::PodsResource(), "default", "tiny-chaos-0-g0");
+    const bool done = kept.ok() && (*kept)["status"].value("phase", "") == "Succeeded";
+    if (done || absl::Now() > deadline) break;
+  }
   ASSERT_TRUE(kept.ok()) << kept.status();
-  EXPECT_EQ((*kept)["status"]["phase"], "Succeeded");
+  EXPECT_EQ((*kept)["status"]["phase"], "Succeeded") << kept->dump();
   ASSERT_TRUE(status.contains("evaluation")) << status.dump();
   EXPECT_GE(status["evaluation"].value("accuracyAfter", 0.0), 0.9) << status.dump();
   const std::optional<std::string> loss = FinalLossOfRankZero(cluster_->data_dir(), "tiny-chaos");

@@ -21,6 +21,7 @@ import sys
 
 import yaml
 
+import disruption_check
 import rbac_check
 import schema_check
 
@@ -158,6 +159,7 @@ def main(root, fresh_path, committed_path=None):
         problems += check_security(obj, where)
         problems += check_flags(root, obj, where)
     problems += rbac_check.check(root, objects)
+    problems += disruption_check.check(objects)
     if committed_path is not None and (
             not os.path.exists(committed_path) or load(committed_path) != fresh):
         problems.append("deploy/manifests/flyover.yaml: differs from a fresh render; "

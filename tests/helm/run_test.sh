@@ -16,6 +16,20 @@ cd "$here"
 "$RENDER_BUILD_DIR/render" --chart "$root/helm/flyover" --values "$here/all-features-values.yaml" \
   > "$RENDER_BUILD_DIR/all-features.yaml"
 "$python" check_chart.py "$root" "$RENDER_BUILD_DIR/all-features.yaml"
+# The PodMonitor's namespaceSelector: the default selects every namespace; a user's list
+# replaces it (Helm's merge would otherwise keep `any: true`, which wins over the list).
+pod_monitor_selector() {  # <rendered file>; prints the PodMonitor's namespaceSelector as JSON
+  "$python" -c 'import json, sys, yaml
+objs = [o for o in yaml.safe_load_all(open(sys.argv[1])) if o and o.get("kind") == "PodMonitor"]
+print(json.dumps([o["spec"]["namespaceSelector"] for o in objs]))' "$1"
+}
+printf 'podMonitor: {enabled: true}\n' > "$RENDER_BUILD_DIR/podmonitor-values.yaml"
+"$RENDER_BUILD_DIR/render" --chart "$root/helm/flyover" --values "$RENDER_BUILD_DIR/podmonitor-values.yaml" \
+  > "$RENDER_BUILD_DIR/podmonitor.yaml"
+for case in "podmonitor.yaml:[{\"any\": true}]" "all-features.yaml:[{\"matchNames\": [\"training\"]}]"; do
+  got=$(pod_monitor_selector "$RENDER_BUILD_DIR/${case%%:*}")
+  [[ $got == "${case#*:}" ]] || { echo "${case%%:*}: PodMonitor namespaceSelector $got, want ${case#*:}" >&2; exit 1; }
+done
 # Values the chart must refuse, each with a message naming the value.
 expect_refusal() {  # <values YAML> <expected message>
   local values=$RENDER_BUILD_DIR/refused-values.yaml err

@@ -16,14 +16,17 @@ _DICT = re.compile(r"^dict\(([^,]+), (.+)\)$")
 NEWER_FIELDS = {
     # CEL validation rules, apiextensions.k8s.io/v1 since Kubernetes 1.25.
     "V1JSONSchemaProps": {"x-kubernetes-validations": "list[ValidationRule]"},
+    # policy/v1 since Kubernetes 1.26 (beta and on by default since 1.27, GA in 1.31):
+    # IfHealthyBudget or AlwaysAllow.
+    "V1PodDisruptionBudgetSpec": {"unhealthyPodEvictionPolicy": "str"},
 }
 # Pseudo-models for those fields: name -> ({JSON field: type}, required fields).
 PSEUDO_MODELS = {
     "ValidationRule": ({"rule": "str", "message": "str", "messageExpression": "str",
                         "reason": "str", "fieldPath": "str", "optionalOldSelf": "bool"},
                        {"rule"}),
-    # The Prometheus operator's ServiceMonitor (monitoring.coreos.com/v1), which
-    # python3-kubernetes does not know: the fields of its CRD that the chart may set.
+    # The Prometheus operator's kinds (monitoring.coreos.com/v1), which python3-kubernetes
+    # does not know: the fields of their CRDs that the chart may set. Its ServiceMonitor:
     "ServiceMonitor": ({"apiVersion": "str", "kind": "str", "metadata": "V1ObjectMeta",
                         "spec": "ServiceMonitorSpec"}, {"spec"}),
     "ServiceMonitorSpec": ({"selector": "V1LabelSelector", "jobLabel": "str",
@@ -31,10 +34,34 @@ PSEUDO_MODELS = {
                             "endpoints": "list[ServiceMonitorEndpoint]"}, {"selector"}),
     "NamespaceSelector": ({"any": "bool", "matchNames": "list[str]"}, set()),
     "ServiceMonitorEndpoint": ({"port": "str", "path": "str", "scheme": "str",
-                                "interval": "str", "scrapeTimeout": "str"}, set()),
+                                "interval": "str", "scrapeTimeout": "str",
+                                "honorLabels": "bool"}, set()),
+    # Its PrometheusRule: rule groups, each rule a recording (record) or alerting (alert) one.
+    "PrometheusRule": ({"apiVersion": "str", "kind": "str", "metadata": "V1ObjectMeta",
+                        "spec": "PrometheusRuleSpec"}, {"spec"}),
+    "PrometheusRuleSpec": ({"groups": "list[RuleGroup]"}, set()),
+    "RuleGroup": ({"name": "str", "interval": "str", "rules": "list[Rule]"}, {"name"}),
+    "Rule": ({"record": "str", "alert": "str", "expr": "str", "for": "str",
+              "labels": "dict(str, str)", "annotations": "dict(str, str)"}, {"expr"}),
+    # Its PodMonitor, scraping pods directly (the workers' agents).
+    "PodMonitor": ({"apiVersion": "str", "kind": "str", "metadata": "V1ObjectMeta",
+                    "spec": "PodMonitorSpec"}, {"spec"}),
+    "PodMonitorSpec": ({"selector": "V1LabelSelector", "jobLabel": "str",
+                        "namespaceSelector": "NamespaceSelector",
+                        "podMetricsEndpoints": "list[PodMetricsEndpoint]"}, {"selector"}),
+    "PodMetricsEndpoint": ({"port": "str", "path": "str", "interval": "str",
+                            "scrapeTimeout": "str", "honorLabels": "bool",
+                            "relabelings": "list[RelabelConfig]"}, set()),
+    "RelabelConfig": ({"sourceLabels": "list[str]", "separator": "str", "targetLabel": "str",
+                       "regex": "str", "replacement": "str", "action": "str",
+                       "modulus": "int"}, set()),
 }
 # Kinds outside python3-kubernetes, checked against a pseudo-model above.
-EXTERNAL_KINDS = {("monitoring.coreos.com/v1", "ServiceMonitor"): "ServiceMonitor"}
+EXTERNAL_KINDS = {
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "ServiceMonitor",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "PrometheusRule",
+    ("monitoring.coreos.com/v1", "PodMonitor"): "PodMonitor",
+}
 
 
 def model_for(api_version, kind):

@@ -23,9 +23,9 @@
 namespace flyover {
 namespace {
 
-constexpr char kWorker[] = FLYOVER_WORKER_BINARY;
+constexpr char kHttpWorker[] = FLYOVER_WORKER_BINARY;
 
-constexpr char kTable[] = R"({"status": "completed", "version": "1.2", "server_count": "1",
+constexpr char kHttpTable[] = R"({"status": "completed", "version": "1.2", "server_count": "1",
   "server_list": [{"server_id": "node-a", "host_ip": "127.0.0.1", "container_ip": "127.0.0.1",
     "device": [{"device_id": "0", "device_ip": "127.0.0.1", "rank_id": "0", "super_device_id": "0"},
                {"device_id": "1", "device_ip": "127.0.0.1", "rank_id": "1", "super_device_id": "1"}]}],
@@ -42,7 +42,7 @@ class FakeOperator {
         res.status = 404;
         return;
       }
-      res.set_content(kTable, "application/json");
+      res.set_content(kHttpTable, "application/json");
     });
     server_.Post("/v1/jobs/agent-http/heartbeats", [this](const httplib::Request& req,
                                                           httplib::Response& res) {
@@ -98,7 +98,7 @@ TEST(AgentHttpTest, FetchesTheTableHeartbeatsAppliesCommandsAndServesMetrics) {
       R"( "microBatchSize": 2, "seed": 5}, "checkpoint": {"path": ")", dir,
       R"(/checkpoints", "intervalSteps": 50, "keep": 10}})");
   const pid_t agent = testing::SpawnWithEnv(
-      {kWorker, "agent"},
+      {kHttpWorker, "agent"},
       {"FLYOVER_JOB=agent-http", "FLYOVER_RANK_INDEX=0", "FLYOVER_REPLICAS=1",
        "FLYOVER_NPUS_PER_REPLICA=2", "POD_NAME=agent-http-0", "ASCEND_VISIBLE_DEVICES=4,5",
        absl::StrCat("FLYOVER_SUPERVISION_URL=", op.url()), "FLYOVER_SUPERVISION_TOKEN=tok",
@@ -125,7 +125,7 @@ TEST(AgentHttpTest, FetchesTheTableHeartbeatsAppliesCommandsAndServesMetrics) {
   EXPECT_TRUE(saw_step);
   EXPECT_TRUE(saw_ready);
   EXPECT_EQ(op.unauthorized_.load(), 0);
-  EXPECT_EQ(*DefaultFileSystem()->ReadFile(dir + "/config/hccl.json"), kTable);
+  EXPECT_EQ(*DefaultFileSystem()->ReadFile(dir + "/config/hccl.json"), kHttpTable);
   absl::StatusOr<std::string> request = DefaultFileSystem()->ReadFile(dir + "/config/checkpoint-request");
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_TRUE(absl::StrContains(*request, R"("id":"k-1")")) << *request;

@@ -21,7 +21,7 @@
 namespace flyover {
 namespace {
 
-constexpr char kWorker[] = FLYOVER_WORKER_BINARY;
+constexpr char kResumeWorker[] = FLYOVER_WORKER_BINARY;
 constexpr int kSteps = 40;
 
 // YAML on purpose: `local --config` converts it.
@@ -57,7 +57,7 @@ std::string MakeTempDir() {
 nlohmann::json RunLocal(const std::string& config, const std::string& work_dir,
                         const std::string& extra_flags) {
   const std::string command =
-      absl::StrCat("timeout 120 ", kWorker, " local --ranks 4 --ranks-per-pod 2 --config ", config,
+      absl::StrCat("timeout 120 ", kResumeWorker, " local --ranks 4 --ranks-per-pod 2 --config ", config,
                    " --work-dir ", work_dir, " ", extra_flags, " > ", work_dir,
                    ".out 2> ", work_dir, ".err");
   const int status = std::system(command.c_str());

@@ -177,10 +177,16 @@ void Agent::HandleLine(Slot& slot, const std::string& text) {
     if (metrics_ != nullptr) {
       metrics_->RecordStep(slot.report.rank, *line->step, line->loss.value_or(0),
                            line->step_millis.value_or(0));
+      if (line->tokens.has_value()) {
+        metrics_->RecordTokens(slot.report.rank, *line->tokens, line->step_millis.value_or(0));
+      }
     }
     MaybeKillForChaos(slot, *line->step);
   }
   if (line->checkpoint.has_value()) slot.checkpoint = *line->checkpoint;
+  if (line->checkpoint_stall_millis.has_value() && metrics_ != nullptr) {
+    metrics_->RecordCheckpointStall(slot.report.rank, *line->checkpoint_stall_millis);
+  }
   if (line->eval_phase.has_value()) {
     logger_.Info("evaluation", {{"rank", slot.report.rank}, {"phase", *line->eval_phase},
                                 {"accuracy", line->eval_accuracy.value_or(-1)}});

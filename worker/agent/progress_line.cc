@@ -22,6 +22,20 @@ absl::Status ParseEval(const nlohmann::json& eval, ProgressLine& line) {
   return absl::OkStatus();
 }
 
+absl::Status ParseCheckpointSave(const nlohmann::json& save, ProgressLine& line) {
+  if (!save.is_object()) return absl::InvalidArgumentError("checkpointSave: must be an object");
+  ASSIGN_OR_RETURN(line.checkpoint_save_step, jf::RequiredInt(save, "checkpointSave", "step"));
+  ASSIGN_OR_RETURN(line.checkpoint_stall_millis,
+                   jf::OptionalNumber(save, "checkpointSave", "stallMillis"));
+  if (!line.checkpoint_stall_millis.has_value()) {
+    return absl::InvalidArgumentError("checkpointSave.stallMillis: required");
+  }
+  if (*line.checkpoint_stall_millis < 0) {
+    return absl::InvalidArgumentError("checkpointSave.stallMillis: must not be negative");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ProgressLine> ParseProgressLine(absl::string_view text) {
@@ -30,7 +44,14 @@ absl::StatusOr<ProgressLine> ParseProgressLine(absl::string_view text) {
   ASSIGN_OR_RETURN(line.step, jf::OptionalInt(root, "", "step"));
   ASSIGN_OR_RETURN(line.loss, jf::OptionalNumber(root, "", "loss"));
   ASSIGN_OR_RETURN(line.step_millis, jf::OptionalNumber(root, "", "stepMillis"));
+  ASSIGN_OR_RETURN(line.tokens, jf::OptionalInt(root, "", "tokens"));
+  if (line.tokens.has_value() && *line.tokens < 0) {
+    return absl::InvalidArgumentError("tokens: must not be negative");
+  }
   ASSIGN_OR_RETURN(line.checkpoint, jf::OptionalInt(root, "", "checkpoint"));
+  if (auto save = root.find("checkpointSave"); save != root.end()) {
+    RETURN_IF_ERROR(ParseCheckpointSave(*save, line));
+  }
   if (auto eval = root.find("eval"); eval != root.end()) RETURN_IF_ERROR(ParseEval(*eval, line));
   if (auto done = root.find("done"); done != root.end()) {
     if (!done->is_boolean()) return absl::InvalidArgumentError("done: must be a boolean");

@@ -80,7 +80,11 @@ struct ProgressLine {
   std::optional<int64_t> step;
   std::optional<double> loss;
   std::optional<double> step_millis;
+  std::optional<int64_t> tokens;  // tokens the rank fed through its model in the step
   std::optional<int64_t> checkpoint;
+  // {"checkpointSave": {"step": S, "stallMillis": M}}: the loop was blocked M ms saving S.
+  std::optional<int64_t> checkpoint_save_step;
+  std::optional<double> checkpoint_stall_millis;
   std::optional<std::string> eval_phase;
   std::optional<double> eval_accuracy;
   std::optional<int64_t> eval_examples;

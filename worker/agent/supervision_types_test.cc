@@ -102,6 +102,40 @@ TEST(SupervisionTypesTest, ParsesEveryKindOfProgressLine) {
   EXPECT_TRUE(done->done);
 }
 
+TEST(SupervisionTypesTest, ParsesTokensAndCheckpointStalls) {
+  absl::StatusOr<ProgressLine> step =
+      ParseProgressLine(R"({"step": 7, "loss": 0.5, "stepMillis": 20.0, "tokens": 2048})");
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(step->tokens, 2048);
+  EXPECT_FALSE(step->checkpoint_stall_millis.has_value());
+  absl::StatusOr<ProgressLine> old = ParseProgressLine(R"({"step": 7, "loss": 0.5})");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_FALSE(old->tokens.has_value());  // a rank that does not report tokens
+  absl::StatusOr<ProgressLine> save =
+      ParseProgressLine(R"({"checkpointSave": {"step": 100, "stallMillis": 3.25}})");
+  ASSERT_TRUE(save.ok()) << save.status();
+  EXPECT_EQ(save->checkpoint_save_step, 100);
+  EXPECT_EQ(save->checkpoint_stall_millis, 3.25);
+  EXPECT_FALSE(save->step.has_value());
+  EXPECT_FALSE(save->checkpoint.has_value());  // saved is not committed
+}
+
+TEST(SupervisionTypesTest, TokensAndCheckpointSaveErrorsNameTheField) {
+  EXPECT_THAT(ParseProgressLine(R"({"step": 1, "tokens": "many"})").status().message(),
+              HasSubstr("tokens"));
+  EXPECT_THAT(ParseProgressLine(R"({"step": 1, "tokens": -1})").status().message(),
+              HasSubstr("tokens: must not be negative"));
+  EXPECT_THAT(ParseProgressLine(R"({"checkpointSave": 3})").status().message(),
+              HasSubstr("checkpointSave: must be an object"));
+  EXPECT_THAT(ParseProgressLine(R"({"checkpointSave": {"stallMillis": 1}})").status().message(),
+              HasSubstr("checkpointSave.step"));
+  EXPECT_THAT(ParseProgressLine(R"({"checkpointSave": {"step": 1}})").status().message(),
+              HasSubstr("checkpointSave.stallMillis: required"));
+  EXPECT_THAT(
+      ParseProgressLine(R"({"checkpointSave": {"step": 1, "stallMillis": -2}})").status().message(),
+      HasSubstr("checkpointSave.stallMillis: must not be negative"));
+}
+
 TEST(SupervisionTypesTest, ProgressLineErrorsNameTheField) {
   EXPECT_THAT(ParseProgressLine(R"({"step": "x"})").status().message(),
               HasSubstr("step: must be an integer"));

@@ -26,7 +26,7 @@ using testing::MakeWorldState;
 using testing::RestoredMatches;
 using testing::WorldState;
 
-constexpr uint64_t kElements = 1003;
+constexpr uint64_t kCrashElements = 1003;
 constexpr size_t kChunk = 4096;  // several appends per shard
 constexpr int kKeep = 1;         // so the commit also deletes the previous checkpoint
 
@@ -129,9 +129,9 @@ class CrashConsistencyTest : public testing::CheckpointTest,
                 ::testing::ElementsAre(30));
   }
 
-  const WorldState previous_ = MakeWorldState(kElements, world(), 10, 1);
-  const WorldState next_ = MakeWorldState(kElements, world(), 20, 2);
-  const WorldState later_ = MakeWorldState(kElements, world(), 30, 3);
+  const WorldState previous_ = MakeWorldState(kCrashElements, world(), 10, 1);
+  const WorldState next_ = MakeWorldState(kCrashElements, world(), 20, 2);
+  const WorldState later_ = MakeWorldState(kCrashElements, world(), 30, 3);
   int cases_ = 0;
   int new_outcomes_ = 0;
   int old_outcomes_ = 0;

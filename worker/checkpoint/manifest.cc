@@ -46,7 +46,7 @@ json ManifestToJson(const Manifest& manifest) {
 
 uint32_t ChecksumOf(const json& j) { return Crc32(0, j.dump()); }
 
-absl::Status Corrupt(absl::string_view path, absl::string_view what) {
+absl::Status CorruptManifest(absl::string_view path, absl::string_view what) {
   return absl::DataLossError(absl::StrCat(path, ": ", what));
 }
 
@@ -54,12 +54,12 @@ absl::Status Corrupt(absl::string_view path, absl::string_view what) {
 // thing every version keeps, so a flipped bit is DataLoss, never "unknown version".
 absl::Status CheckEnvelope(json& j, absl::string_view path) {
   if (!j.is_object() || !j.contains("checksum") || !j["checksum"].is_number_unsigned()) {
-    return Corrupt(path, "manifest has no checksum");
+    return CorruptManifest(path, "manifest has no checksum");
   }
   const uint64_t recorded = j["checksum"].get<uint64_t>();
   j.erase("checksum");
   if (const uint32_t computed = ChecksumOf(j); computed != recorded) {
-    return Corrupt(path, absl::StrCat("manifest checksum mismatch: computed ", computed,
+    return CorruptManifest(path, absl::StrCat("manifest checksum mismatch: computed ", computed,
                                       ", recorded ", recorded));
   }
   if (!j.contains("format") || j["format"] != kFormatName) {
@@ -87,7 +87,7 @@ std::string EncodeManifest(const Manifest& manifest) {
 
 absl::StatusOr<Manifest> ParseManifest(absl::string_view text, absl::string_view path) {
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Corrupt(path, "manifest is not valid JSON");
+  if (j.is_discarded()) return CorruptManifest(path, "manifest is not valid JSON");
   if (absl::Status status = CheckEnvelope(j, path); !status.ok()) return status;
   Manifest manifest;
   try {
@@ -98,7 +98,7 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text, absl::string_view
     manifest.lr_schedule_step = j.at("lr_schedule_step").get<uint64_t>();
     for (const json& shard : j.at("shards")) manifest.shards.push_back(ShardInfoFromJson(shard));
   } catch (const json::exception& e) {
-    return Corrupt(path, absl::StrCat("manifest field: ", e.what()));
+    return CorruptManifest(path, absl::StrCat("manifest field: ", e.what()));
   }
   if (absl::Status status = ValidateManifest(manifest, path); !status.ok()) return status;
   return manifest;
@@ -107,21 +107,21 @@ absl::StatusOr<Manifest> ParseManifest(absl::string_view text, absl::string_view
 absl::Status ValidateManifest(const Manifest& manifest, absl::string_view path) {
   if (manifest.world_size < 1 ||
       manifest.shards.size() != static_cast<size_t>(manifest.world_size)) {
-    return Corrupt(path, absl::StrCat("world size ", manifest.world_size, " with ",
+    return CorruptManifest(path, absl::StrCat("world size ", manifest.world_size, " with ",
                                       manifest.shards.size(), " shards"));
   }
   std::vector<ElementRange> ranges;
   for (size_t r = 0; r < manifest.shards.size(); ++r) {
     const ShardInfo& shard = manifest.shards[r];
     if (shard.rank != static_cast<int>(r)) {
-      return Corrupt(path, absl::StrCat("shard ", r, " names rank ", shard.rank));
+      return CorruptManifest(path, absl::StrCat("shard ", r, " names rank ", shard.rank));
     }
     if (shard.file.empty() || absl::StrContains(shard.file, '/') || shard.file == "." ||
         shard.file == "..") {
-      return Corrupt(path, absl::StrCat("shard ", r, " has a bad file name \"", shard.file, "\""));
+      return CorruptManifest(path, absl::StrCat("shard ", r, " has a bad file name \"", shard.file, "\""));
     }
     if (shard.range.begin > shard.range.end) {
-      return Corrupt(path, absl::StrCat("shard ", r, " has an inverted range"));
+      return CorruptManifest(path, absl::StrCat("shard ", r, " has an inverted range"));
     }
     ranges.push_back(shard.range);
   }
@@ -132,13 +132,13 @@ absl::Status ValidateManifest(const Manifest& manifest, absl::string_view path) 
   uint64_t next = 0;
   for (const ElementRange& range : ranges) {
     if (range.begin != next) {
-      return Corrupt(path, absl::StrCat("shard ranges do not tile [0, ", manifest.num_elements,
+      return CorruptManifest(path, absl::StrCat("shard ranges do not tile [0, ", manifest.num_elements,
                                         "): gap or overlap at element ", next));
     }
     next = range.end;
   }
   if (next != manifest.num_elements) {
-    return Corrupt(path, absl::StrCat("shard ranges end at ", next, ", expected ",
+    return CorruptManifest(path, absl::StrCat("shard ranges end at ", next, ", expected ",
                                       manifest.num_elements));
   }
   return absl::OkStatus();

@@ -33,7 +33,7 @@ absl::Status CheckHeader(const ShardHeader& h, const Manifest& m, const ShardInf
   return absl::OkStatus();
 }
 
-void CopyFloats(absl::string_view from, uint64_t first, uint64_t count, float* to) {
+void CopyShardFloats(absl::string_view from, uint64_t first, uint64_t count, float* to) {
   if (count > 0) std::memcpy(to, from.data() + first * sizeof(float), count * sizeof(float));
 }
 
@@ -99,13 +99,13 @@ absl::Status ShardAssembler::Add(int rank, absl::string_view bytes, absl::string
   if (!view.ok()) return view.status();
   const ShardInfo& info = manifest_.shards[rank];
   const ElementRange have = info.range;
-  CopyFloats(view->params, 0, have.size(), state_.params.data() + have.begin);
+  CopyShardFloats(view->params, 0, have.size(), state_.params.data() + have.begin);
   const ElementRange want = state_.range;
   const uint64_t lo = std::max(have.begin, want.begin);
   const uint64_t hi = std::min(have.end, want.end);
   if (lo < hi) {
-    CopyFloats(view->adam_m, lo - have.begin, hi - lo, state_.adam_m.data() + (lo - want.begin));
-    CopyFloats(view->adam_v, lo - have.begin, hi - lo, state_.adam_v.data() + (lo - want.begin));
+    CopyShardFloats(view->adam_m, lo - have.begin, hi - lo, state_.adam_m.data() + (lo - want.begin));
+    CopyShardFloats(view->adam_v, lo - have.begin, hi - lo, state_.adam_v.data() + (lo - want.begin));
   }
   state_.rng_states[rank] = std::string(view->rng_state);
   state_.data_cursors[rank] = std::string(view->data_cursor);

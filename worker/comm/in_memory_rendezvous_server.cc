@@ -41,7 +41,7 @@ void ReuseAddressOnly(int socket) {
 }
 
 template <typename Setter>
-void SetTimeout(absl::Duration timeout, Setter setter) {
+void SetServerTimeout(absl::Duration timeout, Setter setter) {
   const int64_t micros = absl::ToInt64Microseconds(timeout);
   setter(static_cast<time_t>(micros / 1000000), static_cast<time_t>(micros % 1000000));
 }
@@ -164,8 +164,8 @@ absl::StatusOr<int> InMemoryRendezvousServer::Start() {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_socket_options(ReuseAddressOnly);
   server.set_payload_max_length(kMaxRendezvousValueBytes);
-  SetTimeout(options_.read_timeout, [&](time_t s, time_t us) { server.set_read_timeout(s, us); });
-  SetTimeout(options_.write_timeout,
+  SetServerTimeout(options_.read_timeout, [&](time_t s, time_t us) { server.set_read_timeout(s, us); });
+  SetServerTimeout(options_.write_timeout,
              [&](time_t s, time_t us) { server.set_write_timeout(s, us); });
   const std::string token = options_.bearer_token;
   const absl::Duration cap = options_.max_long_poll;

@@ -44,14 +44,30 @@ int RunAgentCommand() {
   const std::atomic<bool>* stop = InstallStopSignalHandlers();
   auto registry = std::make_shared<prometheus::Registry>();
   AgentMetrics metrics(registry);
+  std::shared_ptr<LossLog> loss_log;
+  if (!setup->loss_log.empty()) {
+    absl::StatusOr<std::unique_ptr<LossLog>> opened = LossLog::Open(setup->loss_log);
+    if (!opened.ok()) {
+      log::Error(opened.status(), "agent: bad environment");
+      return kAgentBadInput;
+    }
+    loss_log = std::move(*opened);
+  }
   auto progressing = std::make_shared<std::atomic<bool>>(false);
-  setup->options.on_progress = [progressing](int, int64_t, const ProgressLine&) {
+  setup->options.on_progress = [progressing, loss_log, warned = false](
+                                   int rank, int64_t generation, const ProgressLine& line) mutable {
     progressing->store(true);
+    if (loss_log == nullptr) return;
+    if (absl::Status written = loss_log->Append(rank, generation, line); !written.ok() && !warned) {
+      log::Error(written, "agent: loss log write failed (reported once)");
+      warned = true;
+    }
   };
   std::unique_ptr<MetricsServer> server;
   if (setup->metrics_port >= 0) {
     server = std::make_unique<MetricsServer>(
-        registry, MetricsServerOptions{.bind_address = "0.0.0.0", .port = setup->metrics_port});
+        registry, MetricsServerOptions{.bind_address = setup->metrics_address,
+                                       .port = setup->metrics_port});
     (void)server->AddReadinessCheck("ranks", [progressing]() {
       return progressing->load() ? absl::OkStatus()
                                  : absl::UnavailableError("no rank has reported progress yet");

@@ -1,5 +1,13 @@
 #include "worker/main/agent_env.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include "absl/strings/numbers.h"
@@ -50,6 +58,20 @@ absl::StatusOr<std::vector<int>> Devices(const Env& env) {
   return devices;
 }
 
+// Pods that share a host (nodesim's process pods) each listen on their own address.
+absl::Status ReadMetricsAddress(const Env& env, AgentSetup& setup) {
+  const std::string pod_ip = Get(env, "POD_IP");
+  if (pod_ip.empty()) return absl::OkStatus();
+  unsigned char buffer[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, pod_ip.c_str(), buffer) != 1 &&
+      inet_pton(AF_INET6, pod_ip.c_str(), buffer) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("POD_IP: must be an IPv4 or IPv6 address, got \"", pod_ip, "\""));
+  }
+  setup.metrics_address = pod_ip;
+  return absl::OkStatus();
+}
+
 absl::Status ReadMetricsPort(const Env& env, AgentSetup& setup) {
   if (Get(env, "FLYOVER_METRICS_PORT") == "off") {
     setup.metrics_port = -1;
@@ -58,7 +80,7 @@ absl::Status ReadMetricsPort(const Env& env, AgentSetup& setup) {
   ASSIGN_OR_RETURN(const int64_t port, Int(env, "FLYOVER_METRICS_PORT", 0, 9400));
   if (port > 65535) return absl::InvalidArgumentError("FLYOVER_METRICS_PORT: must be <= 65535");
   setup.metrics_port = static_cast<int>(port);
-  return absl::OkStatus();
+  return ReadMetricsAddress(env, setup);
 }
 
 }  // namespace
@@ -93,6 +115,7 @@ absl::StatusOr<AgentSetup> AgentSetupFromEnv(const Env& env) {
   ASSIGN_OR_RETURN(const int64_t interval_ms, Int(env, "FLYOVER_HEARTBEAT_INTERVAL_MS", 1, 1000));
   o.heartbeat_interval = absl::Milliseconds(interval_ms);
   RETURN_IF_ERROR(ReadMetricsPort(env, setup));
+  setup.loss_log = Get(env, "FLYOVER_LOSS_LOG");
   return setup;
 }
 
@@ -103,6 +126,40 @@ std::map<std::string, std::string> ProcessEnvironment() {
     if (eq != nullptr) env[std::string(*entry, static_cast<size_t>(eq - *entry))] = eq + 1;
   }
   return env;
+}
+
+std::string LossLogLine(int rank, int64_t generation, int64_t step, double loss) {
+  std::string value;
+  if (std::isfinite(loss)) {
+    char buffer[64];
+    const std::to_chars_result end = std::to_chars(buffer, buffer + sizeof(buffer), loss);
+    value.assign(buffer, end.ptr);
+  } else {
+    value = std::isnan(loss) ? "\"nan\"" : (loss > 0 ? "\"inf\"" : "\"-inf\"");
+  }
+  return absl::StrCat("{\"rank\":", rank, ",\"generation\":", generation, ",\"step\":", step,
+                      ",\"loss\":", value, "}\n");
+}
+
+absl::StatusOr<std::unique_ptr<LossLog>> LossLog::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("FLYOVER_LOSS_LOG: cannot open \"", path, "\": ", std::strerror(errno)));
+  }
+  return std::unique_ptr<LossLog>(new LossLog(fd));
+}
+
+LossLog::~LossLog() { ::close(fd_); }
+
+absl::Status LossLog::Append(int rank, int64_t generation, const ProgressLine& line) {
+  if (!line.step.has_value() || !line.loss.has_value()) return absl::OkStatus();
+  const std::string text = LossLogLine(rank, generation, *line.step, *line.loss);
+  const ssize_t written = ::write(fd_, text.data(), text.size());
+  if (written == static_cast<ssize_t>(text.size())) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(
+      "FLYOVER_LOSS_LOG: wrote ", written < 0 ? 0 : written, " of ", text.size(), " bytes",
+      written < 0 ? absl::StrCat(": ", std::strerror(errno)) : std::string()));
 }
 
 }  // namespace flyover::worker

@@ -11,17 +11,24 @@
 //             FLYOVER_AGENT_STATE_DIR (directory of RANK_TABLE_FILE): holds checkpoint-request,
 //             FLYOVER_REPLICA_DIR (/dev/shm/flyover-replicas): where the pod's ranks keep
 //               the cross-pod replicas they hold; memory-backed and as long-lived as the pod,
-//             FLYOVER_HEARTBEAT_INTERVAL_MS (1000), FLYOVER_METRICS_PORT (9400; "off": none)
+//             FLYOVER_HEARTBEAT_INTERVAL_MS (1000), FLYOVER_METRICS_PORT (9400; "off": none),
+//             POD_IP (downward API): the metrics server binds there when set (an IPv4 or
+//               IPv6 literal), else to every address (0.0.0.0),
+//             FLYOVER_LOSS_LOG (none): a file the agent appends one JSON line to for every
+//               progress line that carries a loss (LossLog below)
 //
 // Errors: InvalidArgument naming the variable and the reason.
 #ifndef FLYOVER_WORKER_MAIN_AGENT_ENV_H_
 #define FLYOVER_WORKER_MAIN_AGENT_ENV_H_
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "worker/agent/agent.h"
+#include "worker/agent/supervision_types.h"
 
 namespace flyover::worker {
 
@@ -32,6 +39,8 @@ struct AgentSetup {
   std::string supervision_url;  // empty: no supervision
   std::string supervision_token;
   int metrics_port = 9400;      // -1: no metrics server
+  std::string metrics_address = "0.0.0.0";  // POD_IP when set
+  std::string loss_log;  // FLYOVER_LOSS_LOG; empty: none
 };
 
 [[nodiscard]] absl::StatusOr<AgentSetup> AgentSetupFromEnv(
@@ -39,6 +48,33 @@ struct AgentSetup {
 
 // The process environment as a map.
 std::map<std::string, std::string> ProcessEnvironment();
+
+// One loss log line, newline included:
+//   {"rank":R,"generation":G,"step":S,"loss":L}
+// with L the shortest text that reads back as the same double (std::to_chars); a loss
+// that is not finite is written as a string ("nan", "inf", "-inf"): JSON has no such number.
+[[nodiscard]] std::string LossLogLine(int rank, int64_t generation, int64_t step, double loss);
+
+// FLYOVER_LOSS_LOG: appends LossLogLine()s to a file opened with O_APPEND, each line with
+// one write(2), so the ranks and agents of several pods may share one file on a local
+// filesystem without interleaving. Write errors are returned, not retried.
+// Thread-compatible: one writer per object.
+class LossLog {
+ public:
+  // Opens (creating with mode 0644 when missing) `path`; InvalidArgument naming
+  // FLYOVER_LOSS_LOG and the reason when it cannot.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LossLog>> Open(const std::string& path);
+  ~LossLog();
+  LossLog(const LossLog&) = delete;
+  LossLog& operator=(const LossLog&) = delete;
+
+  // Appends the line for `line` when it carries a step and a loss; OK otherwise.
+  absl::Status Append(int rank, int64_t generation, const ProgressLine& line);
+
+ private:
+  explicit LossLog(int fd) : fd_(fd) {}
+  const int fd_;
+};
 
 }  // namespace flyover::worker
 

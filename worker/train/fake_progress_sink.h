@@ -25,6 +25,16 @@ class FakeProgressSink final : public ProgressSink {
     steps_.push_back(step);
     losses_.push_back(loss);
   }
+  void StepDone(const StepStats& stats) override {
+    Step(stats.step, stats.loss, stats.step_millis);
+    absl::MutexLock lock(&mu_);
+    tokens_.push_back(stats.tokens);
+  }
+  void CheckpointSaved(int64_t step, double stall_millis) override {
+    absl::MutexLock lock(&mu_);
+    saves_.push_back(step);
+    stall_millis_.push_back(stall_millis);
+  }
   void CheckpointCommitted(int64_t step) override {
     absl::MutexLock lock(&mu_);
     checkpoints_.push_back(step);
@@ -41,6 +51,10 @@ class FakeProgressSink final : public ProgressSink {
   std::vector<int64_t> steps() const { absl::MutexLock l(&mu_); return steps_; }
   std::vector<float> losses() const { absl::MutexLock l(&mu_); return losses_; }
   std::vector<int64_t> checkpoints() const { absl::MutexLock l(&mu_); return checkpoints_; }
+  // Per StepDone: the tokens reported; per CheckpointSaved: the step and the stall.
+  std::vector<int64_t> tokens() const { absl::MutexLock l(&mu_); return tokens_; }
+  std::vector<int64_t> saves() const { absl::MutexLock l(&mu_); return saves_; }
+  std::vector<double> stall_millis() const { absl::MutexLock l(&mu_); return stall_millis_; }
   std::vector<EvalReport> evals() const { absl::MutexLock l(&mu_); return evals_; }
   bool done() const { absl::MutexLock l(&mu_); return done_; }
 
@@ -49,6 +63,9 @@ class FakeProgressSink final : public ProgressSink {
   std::vector<int64_t> steps_ ABSL_GUARDED_BY(mu_);
   std::vector<float> losses_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> checkpoints_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> tokens_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> saves_ ABSL_GUARDED_BY(mu_);
+  std::vector<double> stall_millis_ ABSL_GUARDED_BY(mu_);
   std::vector<EvalReport> evals_ ABSL_GUARDED_BY(mu_);
   bool done_ ABSL_GUARDED_BY(mu_) = false;
 };

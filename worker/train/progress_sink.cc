@@ -23,6 +23,19 @@ std::string StepLine(int64_t step, float loss, double step_millis) {
       .dump();
 }
 
+std::string StepLine(const StepStats& stats) {
+  return nlohmann::json{{"step", stats.step},
+                        {"loss", Number(stats.loss)},
+                        {"stepMillis", Number(stats.step_millis)},
+                        {"tokens", stats.tokens}}
+      .dump();
+}
+
+std::string CheckpointSavedLine(int64_t step, double stall_millis) {
+  return nlohmann::json{{"checkpointSave", {{"step", step}, {"stallMillis", Number(stall_millis)}}}}
+      .dump();
+}
+
 std::string CheckpointLine(int64_t step) { return nlohmann::json{{"checkpoint", step}}.dump(); }
 
 std::string EvalLine(absl::string_view phase, double accuracy, int64_t examples) {
@@ -37,6 +50,10 @@ std::string DoneLine() { return nlohmann::json{{"done", true}}.dump(); }
 
 void FdProgressSink::Step(int64_t step, float loss, double step_millis) {
   WriteLine(StepLine(step, loss, step_millis));
+}
+void FdProgressSink::StepDone(const StepStats& stats) { WriteLine(StepLine(stats)); }
+void FdProgressSink::CheckpointSaved(int64_t step, double stall_millis) {
+  WriteLine(CheckpointSavedLine(step, stall_millis));
 }
 void FdProgressSink::CheckpointCommitted(int64_t step) { WriteLine(CheckpointLine(step)); }
 void FdProgressSink::Eval(absl::string_view phase, double accuracy, int64_t examples) {

@@ -160,12 +160,17 @@ absl::Status Trainer::RunSteps() {
     if (options_.stop_after_step.has_value() && step_ >= *options_.stop_after_step) break;
     const absl::Time start = deps_.clock->Now();
     ASSIGN_OR_RETURN(const StepOutcome outcome, TrainStep());
-    deps_.progress->Step(step_, outcome.loss,
-                         absl::ToDoubleMilliseconds(deps_.clock->Now() - start));
+    deps_.progress->StepDone({.step = step_,
+                              .loss = outcome.loss,
+                              .step_millis = absl::ToDoubleMilliseconds(deps_.clock->Now() - start),
+                              .tokens = outcome.tokens});
     const int64_t interval = c.checkpoint.interval_steps;
     if (interval > 0 && (step_ % interval == 0 || step_ == c.training.steps ||
                          outcome.checkpoint_requested)) {
+      const absl::Time save_start = deps_.clock->Now();
       RETURN_IF_ERROR(Fail(TrainerFailure::kCheckpoint, SaveCheckpoint()));
+      deps_.progress->CheckpointSaved(
+          step_, absl::ToDoubleMilliseconds(deps_.clock->Now() - save_start));
     }
     if (SharesReplicas()) {
       absl::Status shared = ShareStepReplica();
@@ -187,7 +192,9 @@ absl::StatusOr<Trainer::StepOutcome> Trainer::TrainStep() {
       static_cast<double>(loader_->global_batch()) * (dataset_.answer_length() + 1);
   const float grad_scale = static_cast<float>(1.0 / global_tokens);
   float loss_sum = 0;
+  int64_t tokens = 0;
   for (const MicroBatch& mb : loader_->NextStep()) {
+    tokens += static_cast<int64_t>(mb.batch) * mb.length;
     absl::StatusOr<float> s = model_->ForwardBackward(mb.batch, mb.length, mb.inputs,
                                                       mb.targets, mb.mask, grad_scale);
     RETURN_IF_ERROR(Fail(TrainerFailure::kDevice, s.status()));
@@ -205,6 +212,7 @@ absl::StatusOr<Trainer::StepOutcome> Trainer::TrainStep() {
       Fail(collective ? TrainerFailure::kCollective : TrainerFailure::kDevice, step));
   ++step_;
   return StepOutcome{.loss = static_cast<float>(loss_sum / global_tokens),
+                     .tokens = tokens,
                      .checkpoint_requested = TakeCheckpointRequest(reduced)};
 }
 

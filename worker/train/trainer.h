@@ -5,11 +5,13 @@
 //      another world size is resharded), otherwise initialises from the seed and evaluates
 //      ("before");
 //   2. runs the steps: per step, `accumulation` micro-batches of forward + backward into
-//      the gradient, the loss summed over every rank, one optimizer step; a progress line;
+//      the gradient, the loss summed over every rank, one optimizer step; a progress line
+//      (ProgressSink::StepDone, with the tokens this rank processed);
 //   3. every checkpoint.intervalSteps (at the last step, and at the end of a step in which
 //      a CheckpointNow request arrived: TrainerDeps::checkpoint_request) snapshots its state to the
 //      CheckpointWriter (asynchronous unless checkpoint.async is false) and, when
-//      checkpoint.inMemoryReplicas > 0 and a replica store is given, puts its shard there;
+//      checkpoint.inMemoryReplicas > 0 and a replica store is given, puts its shard there,
+//      and reports how long that blocked the loop (ProgressSink::CheckpointSaved);
 //      with a ReplicaHolding (and more than one rank), after EVERY step it shares its shard
 //      with its buddy rank in another pod (replica_exchange.h), keeping the newest
 //      inMemoryReplicas steps, and on resume it recovers from those replicas when they
@@ -119,6 +121,7 @@ class Trainer {
   absl::Status RunSteps();
   struct StepOutcome {
     float loss = 0;
+    int64_t tokens = 0;  // this rank's micro-batches: batch x sequence length
     bool checkpoint_requested = false;  // agreed by every rank
   };
   absl::StatusOr<StepOutcome> TrainStep();

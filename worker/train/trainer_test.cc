@@ -48,6 +48,27 @@ TEST(TrainerTest, SameSeedSameLossesBitForBitTwoRanks) {
   EXPECT_EQ(a[0].params, b[0].params);
 }
 
+TEST(TrainerTest, ReportsTokensPerStepAndCheckpointStalls) {
+  auto out = RunRanks(2, TinyOptions(MakeTempDir()));
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_TRUE(out[r].status.ok()) << out[r].status;
+    ASSERT_EQ(out[r].tokens.size(), 8u);
+    // 8 examples per step over 2 ranks in micro-batches of 2: 2 micro-batches of 2
+    // sequences each, no longer than sequenceLength 8.
+    for (int64_t tokens : out[r].tokens) {
+      EXPECT_GT(tokens, 0);
+      EXPECT_LE(tokens, 2 * 2 * 8);
+      EXPECT_EQ(tokens % 2, 0) << "batch x length with batch 2";
+    }
+    EXPECT_EQ(out[r].saves, (std::vector<int64_t>{2, 4, 6, 8}));  // intervalSteps 2
+    ASSERT_EQ(out[r].stall_millis.size(), 4u);
+    for (double stall : out[r].stall_millis) EXPECT_GE(stall, 0.0);
+  }
+  TrainerOptions off = TinyOptions(MakeTempDir());
+  off.config.checkpoint.interval_steps = 0;
+  EXPECT_TRUE(RunRanks(1, off)[0].saves.empty());
+}
+
 std::vector<float> Tail(const std::vector<float>& v, size_t from) {
   return std::vector<float>(v.begin() + from, v.end());
 }

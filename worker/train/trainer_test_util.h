@@ -44,6 +44,9 @@ inline std::string MakeTempDir() {
 struct RankOutcome {
   std::vector<float> losses;
   std::vector<int64_t> checkpoints;
+  std::vector<int64_t> tokens;        // per step
+  std::vector<int64_t> saves;         // steps whose checkpoint the loop saved
+  std::vector<double> stall_millis;   // per save
   std::vector<FakeProgressSink::EvalReport> evals;
   bool done = false;
   std::vector<float> params;
@@ -79,6 +82,9 @@ inline std::vector<RankOutcome> RunRanks(
       trainer->reset();
       out[r].losses = progress.losses();
       out[r].checkpoints = progress.checkpoints();
+      out[r].tokens = progress.tokens();
+      out[r].saves = progress.saves();
+      out[r].stall_millis = progress.stall_millis();
       out[r].evals = progress.evals();
       out[r].done = progress.done();
     });

@@ -3,7 +3,7 @@
 namespace flyover::kube::core {
 namespace {
 
-void ReadSpec(const nlohmann::json& value, const FieldPath& path, ErrorList* errors,
+void ReadServiceSpec(const nlohmann::json& value, const FieldPath& path, ErrorList* errors,
               ServiceSpec* out) {
   PartialReader r(value, path, errors);
   r.Field("clusterIP", &out->cluster_ip);
@@ -12,7 +12,7 @@ void ReadSpec(const nlohmann::json& value, const FieldPath& path, ErrorList* err
   out->rest = r.Rest();
 }
 
-nlohmann::json SpecJson(const ServiceSpec& spec) {
+nlohmann::json ServiceSpecJson(const ServiceSpec& spec) {
   nlohmann::json j = FromRest(spec.rest);
   SetUnlessEmpty(j, "clusterIP", spec.cluster_ip);
   SetUnlessEmpty(j, "selector", spec.selector);
@@ -45,7 +45,7 @@ absl::StatusOr<Service> DecodeService(const nlohmann::json& value) {
   r.Expect("apiVersion", "v1");
   r.Expect("kind", "Service");
   ReadMetadataField(r, &service.metadata, &service.metadata_rest);
-  r.FieldWith("spec", &service.spec, ReadSpec);
+  r.FieldWith("spec", &service.spec, ReadServiceSpec);
   service.rest = r.Rest();
   if (!errors.empty()) return DecodeStatus(errors, "Service", service.metadata);
   return service;
@@ -56,7 +56,7 @@ nlohmann::json EncodeService(const Service& service) {
   j["apiVersion"] = "v1";
   j["kind"] = "Service";
   j["metadata"] = EncodeMetadata(service.metadata, service.metadata_rest);
-  SetUnlessEmpty(j, "spec", SpecJson(service.spec));
+  SetUnlessEmpty(j, "spec", ServiceSpecJson(service.spec));
   return j;
 }
 

@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 using ::testing::ElementsAre;
 
-json Obj(const std::string& name) { return MakeObject({.namespace_ = "ns", .name = name}); }
+json ListedObj(const std::string& name) { return MakeObject({.namespace_ = "ns", .name = name}); }
 
 // Runs one Watch on a thread and records the events it receives.
 class WatchRunner {
@@ -63,15 +63,15 @@ class WatchRunner {
 
 TEST(FakeListerWatcherTest, AssignsVersionsAndUidsLikeAServer) {
   FakeListerWatcher fake;
-  absl::StatusOr<json> a = fake.Create(Obj("a"));
+  absl::StatusOr<json> a = fake.Create(ListedObj("a"));
   ASSERT_TRUE(a.ok());
   EXPECT_EQ((*a)["metadata"]["resourceVersion"], "101");
   EXPECT_EQ((*a)["metadata"]["uid"], "uid-1");
-  EXPECT_EQ(fake.Create(Obj("a")).status().code(), absl::StatusCode::kAlreadyExists);
-  json changed = Obj("a");
+  EXPECT_EQ(fake.Create(ListedObj("a")).status().code(), absl::StatusCode::kAlreadyExists);
+  json changed = ListedObj("a");
   changed["metadata"]["uid"] = "forged";
   EXPECT_EQ((*fake.Update(changed))["metadata"]["uid"], "uid-1");
-  EXPECT_EQ(fake.Update(Obj("missing")).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(fake.Update(ListedObj("missing")).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ((*fake.Delete("ns/a"))["metadata"]["resourceVersion"], "103");
   EXPECT_EQ(fake.Delete("ns/a").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(fake.Create(json{{"metadata", json::object()}}).status().code(),
@@ -82,8 +82,8 @@ TEST(FakeListerWatcherTest, AssignsVersionsAndUidsLikeAServer) {
 
 TEST(FakeListerWatcherTest, ListsTheCurrentStateOrWhatWasQueued) {
   FakeListerWatcher fake;
-  ASSERT_TRUE(fake.Create(Obj("a")).ok());
-  ASSERT_TRUE(fake.Create(Obj("b")).ok());
+  ASSERT_TRUE(fake.Create(ListedObj("a")).ok());
+  ASSERT_TRUE(fake.Create(ListedObj("b")).ok());
   absl::StatusOr<ListResult> list = fake.List({});
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->resource_version, "102");
@@ -97,8 +97,8 @@ TEST(FakeListerWatcherTest, ListsTheCurrentStateOrWhatWasQueued) {
 
 TEST(FakeListerWatcherTest, WatchReplaysHistoryThenStreamsLiveEvents) {
   FakeListerWatcher fake;
-  ASSERT_TRUE(fake.Create(Obj("a")).ok());  // 101
-  ASSERT_TRUE(fake.Create(Obj("b")).ok());  // 102
+  ASSERT_TRUE(fake.Create(ListedObj("a")).ok());  // 101
+  ASSERT_TRUE(fake.Create(ListedObj("b")).ok());  // 102
   WatchRunner watch(&fake, "101");
   ASSERT_TRUE(fake.WaitForWatchers(1));
   ASSERT_TRUE(fake.Delete("ns/a").ok());  // 103
@@ -112,7 +112,7 @@ TEST(FakeListerWatcherTest, WatchReplaysHistoryThenStreamsLiveEvents) {
 
 TEST(FakeListerWatcherTest, WatchFromNowStartsWithTheCurrentState) {
   FakeListerWatcher fake;
-  ASSERT_TRUE(fake.Create(Obj("a")).ok());
+  ASSERT_TRUE(fake.Create(ListedObj("a")).ok());
   WatchRunner watch(&fake, "");
   ASSERT_TRUE(fake.WaitForWatchers(1));
   watch.Stop();
@@ -122,8 +122,8 @@ TEST(FakeListerWatcherTest, WatchFromNowStartsWithTheCurrentState) {
 
 TEST(FakeListerWatcherTest, CompactionExpiresOlderWatchesEitherWay) {
   FakeListerWatcher fake;
-  ASSERT_TRUE(fake.Create(Obj("a")).ok());  // 101
-  ASSERT_TRUE(fake.Create(Obj("b")).ok());  // 102
+  ASSERT_TRUE(fake.Create(ListedObj("a")).ok());  // 101
+  ASSERT_TRUE(fake.Create(ListedObj("b")).ok());  // 102
   fake.Compact();
   StopSignal stop;
   const absl::Status status = fake.Watch(
@@ -158,7 +158,7 @@ TEST(FakeListerWatcherTest, ScriptedFailuresAndInjectedEvents) {
   WatchRunner watch(&fake, "100", /*bookmarks=*/false);
   ASSERT_TRUE(fake.WaitForWatchers(1));
   fake.SendBookmark();  // not asked for: not sent
-  fake.InjectEvent({WatchEventType::kModified, Obj("ghost")});
+  fake.InjectEvent({WatchEventType::kModified, ListedObj("ghost")});
   fake.ExpireWatches();
   ASSERT_TRUE(fake.WaitForWatchers(1));
   fake.EndWatches(absl::UnavailableError("reset"));

@@ -9,7 +9,7 @@
 namespace flyover::kube {
 namespace {
 
-std::string KeyOf(const ObjectPtr& object) {
+std::string ObjectKeyOf(const ObjectPtr& object) {
   absl::StatusOr<std::string> key = ObjectKey(object->view());
   return key.ok() ? *key : "<no name>";
 }
@@ -25,17 +25,17 @@ uint64_t RvNumber(const ObjectPtr& object) { return ParseResourceVersion(Rv(obje
 
 void RecordingHandler::OnAdd(const ObjectPtr& object, bool is_initial_list) {
   absl::MutexLock lock(&mu_);
-  Record({Event::Kind::kAdd, KeyOf(object), nullptr, object, is_initial_list});
+  Record({Event::Kind::kAdd, ObjectKeyOf(object), nullptr, object, is_initial_list});
 }
 
 void RecordingHandler::OnUpdate(const ObjectPtr& old_object, const ObjectPtr& new_object) {
   absl::MutexLock lock(&mu_);
-  Record({Event::Kind::kUpdate, KeyOf(new_object), old_object, new_object, false});
+  Record({Event::Kind::kUpdate, ObjectKeyOf(new_object), old_object, new_object, false});
 }
 
 void RecordingHandler::OnDelete(const ObjectPtr& object, bool final_state_unknown) {
   absl::MutexLock lock(&mu_);
-  Record({Event::Kind::kDelete, KeyOf(object), nullptr, object, final_state_unknown});
+  Record({Event::Kind::kDelete, ObjectKeyOf(object), nullptr, object, final_state_unknown});
 }
 
 void RecordingHandler::Record(Event e) {

@@ -180,5 +180,22 @@ TEST_P(ApiProtocolTest, BindAssignsThePodOnce) {
   EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
 }
 
+TEST_P(ApiProtocolTest, BindCopiesTheBindingsAnnotationsOntoThePod) {
+  json pod = TestPod("a");
+  pod["metadata"]["annotations"] = {{"keep", "1"}, {"rank", "old"}};
+  CreatePod(pod);
+  const std::string uid = (*client_->Get(PodsResource(), "default", "a"))["metadata"].value(
+      "uid", "");
+  absl::Status wrong_uid = client_->Bind("default", "a", "node-1", {.uid = uid + "-other"});
+  EXPECT_TRUE(IsConflict(wrong_uid)) << wrong_uid;
+  ASSERT_TRUE(client_->Bind("default", "a", "node-1",
+                            {.annotations = {{"rank", "3"}, {"dies", "Ascend910-0"}}, .uid = uid})
+                  .ok());
+  json bound = *client_->Get(PodsResource(), "default", "a");
+  EXPECT_EQ(bound["spec"]["nodeName"], "node-1");
+  EXPECT_EQ(bound["metadata"]["annotations"],
+            json({{"keep", "1"}, {"rank", "3"}, {"dies", "Ascend910-0"}}));
+}
+
 }  // namespace
 }  // namespace flyover::kube::testing

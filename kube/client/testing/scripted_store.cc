@@ -196,8 +196,22 @@ StoreResult ScriptedStore::Bind(const std::string& ns, const std::string& pod, c
                                      "\": pod ", pod, " is already assigned to node \"", current,
                                      "\""));
   }
+  const json meta = binding.value("metadata", json::object());
+  const std::string uid = meta.is_object() ? meta.value("uid", "") : "";
+  if (!uid.empty() && uid != MetaStr(it->second, "uid")) {
+    return StatusResult(409, "Conflict",
+                        absl::StrCat("Operation cannot be fulfilled on pods/binding \"", pod,
+                                     "\": Precondition failed: UID in precondition: ", uid,
+                                     ", UID in object meta: ", MetaStr(it->second, "uid")));
+  }
   json bound = it->second;
   bound["spec"]["nodeName"] = node;
+  // As kube-apiserver: the Binding's annotations land on the pod in the same write.
+  if (meta.is_object() && meta.contains("annotations") && meta["annotations"].is_object()) {
+    json& annotations = bound["metadata"]["annotations"];
+    if (!annotations.is_object()) annotations = json::object();
+    for (const auto& [key, value] : meta["annotations"].items()) annotations[key] = value;
+  }
   Commit(pods, Key(pods, ns, pod), std::move(bound), WatchStreamEventType::kModified, dry_run, 201);
   json success = {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
                   {"status", "Success"}, {"code", 201}};

@@ -1,0 +1,78 @@
+// The fault drill, short: bench/e2e/fault_drill on its own process-mode local cluster
+// (2 super-pods x 4 nodes) runs the tiny job at 300 steps fault-free, then again with two
+// faults at random steps: a rank process SIGKILLed and a pod deleted. The drill itself
+// checks Succeeded, rank 0's loss at every step (the agents' FLYOVER_LOSS_LOG), its final
+// loss and the final checkpoint's shards against the fault-free run bit for bit, and that
+// status lists both faults with detection and recovery times (bench/e2e/drill_report.h);
+// this test reads its JSON report and checks the same facts from there, so a drill that
+// checks nothing cannot pass.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kube/client/testing/temp_dir.h"
+#include "nlohmann/json.hpp"
+
+namespace flyover::e2e {
+namespace {
+
+using nlohmann::json;
+
+TEST(FaultDrillTest, RankKillAndPodDeleteLeaveTheLossBitIdentical) {
+  kube::testing::TempDir dir;
+  const std::string report_file = dir.path() + "/report.json";
+  const std::string command =
+      absl::StrCat(FLYOVER_FAULT_DRILL, " --steps 300 --faults 2 --kinds rank-kill,pod-delete",
+                   " --seed 9 --run-timeout 100s --work-dir ", dir.path(), "/drill --json-out ",
+                   report_file, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = pclose(pipe);
+  std::cout << output;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+
+  std::ifstream in(report_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const json report = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(report.is_object()) << text.str();
+  EXPECT_EQ(report["passed"], true);
+  ASSERT_EQ(report["runs"].size(), 1u);
+  const json& run = report["runs"][0];
+  EXPECT_EQ(run["phase"], "Succeeded");
+  EXPECT_THAT(run["problems"], ::testing::IsEmpty());
+  EXPECT_EQ(run["lossStepsEqual"], 300) << "rank 0's loss equal to the reference's at every step";
+  ASSERT_EQ(run["faults"].size(), 2u);
+  std::set<std::string> kinds;
+  for (const json& fault : run["faults"]) {
+    kinds.insert(fault["kind"].get<std::string>());
+    EXPECT_EQ(fault["error"], "") << fault.dump();
+    EXPECT_TRUE(fault.contains("seenSeconds")) << fault.dump();
+    EXPECT_TRUE(fault.contains("recoveredSeconds")) << fault.dump();
+    ASSERT_FALSE(fault["records"].empty()) << fault.dump();
+    std::set<std::string> classes;
+    for (const json& record : fault["records"]) {
+      classes.insert(record["class"].get<std::string>());
+      if (record["class"] == "Straggler") continue;
+      EXPECT_TRUE(record.contains("detectedAt")) << record.dump();
+      EXPECT_TRUE(record.contains("recoveryMillis")) << record.dump();
+    }
+    const std::string expected = fault["kind"] == "rank-kill" ? "RankExit" : "PodDeleted";
+    EXPECT_TRUE(classes.count(expected)) << fault.dump();
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{"rank-kill", "pod-delete"}));
+}
+
+}  // namespace
+}  // namespace flyover::e2e
