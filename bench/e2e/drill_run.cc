@@ -36,7 +36,9 @@ bool Observe(const json& job, const Pending& pending, InjectedFault& fault) {
     return true;
   }
   if (!fault.seen) fault.seen = since;
-  bool recovered = Phase(job) == "Running";
+  // Recovered once running again with every new record closed; a job that finished meanwhile
+  // ran its last steps after the recovery (the operator closes open recoveries then).
+  bool recovered = Phase(job) == "Running" || Phase(job) == "Succeeded";
   for (size_t i = pending.first_record; i < faults.size(); ++i) {
     if (NeedsRecovery(faults[i]) && !faults[i].contains("recoveredAt")) recovered = false;
   }
