@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 #include <utility>
@@ -42,22 +44,15 @@ void FillFaultNodes(const std::map<int32_t, nlohmann::json>& pods,
   }
 }
 
-// The Leases (kube-node-lease) of the nodes of `faults`' HeartbeatTimeouts, by node name.
-absl::StatusOr<std::map<std::string, nlohmann::json>> LeasesOfSilentPods(
-    kube::RestClient* client, const std::vector<kube::FaultRecord>& faults) {
-  std::map<std::string, nlohmann::json> leases;
+// The nodes of `faults`' HeartbeatTimeouts.
+std::set<std::string> NodesOfSilentPods(const std::vector<kube::FaultRecord>& faults) {
+  std::set<std::string> nodes;
   for (const kube::FaultRecord& fault : faults) {
-    if (fault.fault_class != kFaultHeartbeatTimeout || fault.node.empty() ||
-        leases.contains(fault.node)) {
-      continue;
+    if (fault.fault_class == kFaultHeartbeatTimeout && !fault.node.empty()) {
+      nodes.insert(fault.node);
     }
-    absl::StatusOr<nlohmann::json> lease =
-        client->Get(kube::LeasesResource(), "kube-node-lease", fault.node);
-    if (absl::IsNotFound(lease.status())) continue;
-    RETURN_IF_ERROR(lease.status());
-    leases[fault.node] = *std::move(lease);
   }
-  return leases;
+  return nodes;
 }
 
 }  // namespace
@@ -72,7 +67,42 @@ JobReconciler::JobReconciler(kube::RestClient* client, SupervisionRegistry* regi
       metrics_(metrics),
       options_(std::move(options)),
       forget_rendezvous_(std::move(forget_rendezvous)),
-      owned_(client) {}
+      owned_(client),
+      api_view_(options_.cluster_view == nullptr ? std::make_unique<ApiClusterView>(client)
+                                                 : nullptr),
+      view_(options_.cluster_view != nullptr ? options_.cluster_view : api_view_.get()) {}
+
+void JobReconciler::ForgetJob(const Run& run) {
+  registry_->ForgetJob(run.id);
+  if (forget_rendezvous_) forget_rendezvous_(run.id);
+  if (options_.pod_expectations != nullptr) options_.pod_expectations->Forget(run.id);
+}
+
+absl::StatusOr<std::optional<std::vector<nlohmann::json>>> JobReconciler::SettledPods(
+    const Run& run) {
+  ASSIGN_OR_RETURN(std::vector<nlohmann::json> pods, view_->JobPods(run.job));
+  if (options_.pod_expectations != nullptr &&
+      !options_.pod_expectations->Satisfied(run.id, pods, run.now)) {
+    return std::nullopt;
+  }
+  return pods;
+}
+
+absl::Status JobReconciler::DeletePodsWithEvent(const Run& run,
+                                                const std::vector<nlohmann::json>& pods,
+                                                bool force, const std::string& message_suffix) {
+  OwnedObjects::Deleted deleted = force
+                                      ? owned_.ForceDeletePods(pods, options_.max_parallel_writes)
+                                      : owned_.DeletePods(pods, options_.max_parallel_writes);
+  if (options_.pod_expectations != nullptr) {
+    options_.pod_expectations->ExpectDeletions(run.id, deleted.uids, force, run.now);
+  }
+  if (!deleted.uids.empty()) {
+    Event(run, false, force ? "ForceDeletedPods" : "DeletedPods",
+          absl::StrCat("deleted ", deleted.uids.size(), " ", message_suffix));
+  }
+  return deleted.error;
+}
 
 absl::StatusOr<kube::Result> JobReconciler::Reconcile(const std::string& key) {
   const absl::Time start = options_.clock->Now();
@@ -84,8 +114,7 @@ absl::StatusOr<kube::Result> JobReconciler::Reconcile(const std::string& key) {
   absl::StatusOr<nlohmann::json> raw =
       client_->Get(kube::PostTrainingJobsResource(), parts[0], parts[1]);
   if (absl::IsNotFound(raw.status())) {
-    registry_->ForgetJob(run.id);
-    if (forget_rendezvous_) forget_rendezvous_(run.id);
+    ForgetJob(run);
     if (metrics_ != nullptr) metrics_->ObservePhase(key, "");
     return kube::Result{};
   }
@@ -104,7 +133,7 @@ absl::StatusOr<kube::Result> JobReconciler::Reconcile(const std::string& key) {
 absl::StatusOr<kube::Result> JobReconciler::ReconcileJob(Run& run) {
   kube::PostTrainingJob& job = run.job;
   if (job.metadata.deletion_timestamp.has_value()) {
-    registry_->ForgetJob(run.id);
+    ForgetJob(run);
     return kube::Result{};
   }
   if (IsFinished(job.status)) return Finish(run);
@@ -114,10 +143,7 @@ absl::StatusOr<kube::Result> JobReconciler::ReconcileJob(Run& run) {
     return Fail(run, kConditionFailed, "OwnedObjectConflict", std::string(service.message()));
   }
   RETURN_IF_ERROR(service);
-  if (job.spec.suspend) {
-    RETURN_IF_ERROR(Suspend(run));
-    return kube::Result{};
-  }
+  if (job.spec.suspend) return Suspend(run);
   if (job.status.phase == JobPhase::kSuspended) {
     ++job.status.restart_generation;
     Event(run, false, "Resumed",
@@ -130,8 +156,10 @@ absl::StatusOr<kube::Result> JobReconciler::ReconcileJob(Run& run) {
 }
 
 absl::StatusOr<kube::Result> JobReconciler::ReconcileActive(Run& run) {
+  ASSIGN_OR_RETURN(std::optional<std::vector<nlohmann::json>> pods, SettledPods(run));
+  if (!pods.has_value()) return kube::Result{.requeue_after = kCacheCatchUp};
   JobObservation seen;
-  absl::Status synced = SyncAndObservePods(run, &seen);
+  absl::Status synced = SyncAndObservePods(run, *pods, &seen);
   if (absl::IsInvalidArgument(synced)) {
     return Fail(run, kConditionFailed, "PodRejected", std::string(synced.message()));
   }
@@ -142,7 +170,7 @@ absl::StatusOr<kube::Result> JobReconciler::ReconcileActive(Run& run) {
     std::vector<kube::FaultRecord> stalls =
         StallFaults(*seen.progress, run.job.spec.fault_tolerance, run.now);
     FillFaultNodes(run.current, &stalls);
-    ASSIGN_OR_RETURN(auto leases, LeasesOfSilentPods(client_, stalls));
+    ASSIGN_OR_RETURN(auto leases, view_->NodeLeases(NodesOfSilentPods(stalls)));
     for (kube::FaultRecord& fault : SilentNodeFaults(stalls, leases, run.now)) {
       registry_->RecordFault(run.id, std::move(fault));
     }
@@ -170,11 +198,9 @@ absl::StatusOr<kube::Result> JobReconciler::ReconcileActive(Run& run) {
 absl::StatusOr<kube::Result> JobReconciler::Finish(Run& run) {
   const kube::PostTrainingJob& job = run.job;
   if (job.status.phase == JobPhase::kFailed) {
-    ASSIGN_OR_RETURN(std::vector<nlohmann::json> pods, owned_.ListPods(job));
-    ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(pods));
-    if (deleted > 0)
-      Event(run, false, "DeletedPods",
-            absl::StrCat("deleted ", deleted, " pods of the failed job"));
+    ASSIGN_OR_RETURN(std::optional<std::vector<nlohmann::json>> pods, SettledPods(run));
+    if (!pods.has_value()) return kube::Result{.requeue_after = kCacheCatchUp};
+    RETURN_IF_ERROR(DeletePodsWithEvent(run, *pods, false, "pods of the failed job"));
   }
   if (!job.spec.ttl_seconds_after_finished.has_value() || !job.status.completion_time.has_value()) {
     return kube::Result{};
@@ -184,20 +210,19 @@ absl::StatusOr<kube::Result> JobReconciler::Finish(Run& run) {
   if (run.now < expires) return kube::Result{.requeue_after = expires - run.now};
   log::Info("deleting finished job after its ttl", {{"job", run.key}});
   RETURN_IF_ERROR(owned_.DeleteJob(job));
-  registry_->ForgetJob(run.id);
-  if (forget_rendezvous_) forget_rendezvous_(run.id);
+  ForgetJob(run);
   return kube::Result{};
 }
 
-absl::Status JobReconciler::Suspend(Run& run) {
-  ASSIGN_OR_RETURN(std::vector<nlohmann::json> pods, owned_.ListPods(run.job));
-  ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(pods));
-  if (deleted > 0) {
-    Event(run, false, "DeletedPods", absl::StrCat("suspended: deleted ", deleted, " pods"));
+absl::StatusOr<kube::Result> JobReconciler::Suspend(Run& run) {
+  ASSIGN_OR_RETURN(std::optional<std::vector<nlohmann::json>> pods, SettledPods(run));
+  if (pods.has_value()) {
+    RETURN_IF_ERROR(DeletePodsWithEvent(run, *pods, false, "pods: the job is suspended"));
   }
   registry_->ForgetJob(run.id);
   if (forget_rendezvous_) forget_rendezvous_(run.id);
-  return WriteStatus(run, SuspendedStatus(run.job, run.now));
+  RETURN_IF_ERROR(WriteStatus(run, SuspendedStatus(run.job, run.now)));
+  return pods.has_value() ? kube::Result{} : kube::Result{.requeue_after = kCacheCatchUp};
 }
 
 absl::StatusOr<kube::Result> JobReconciler::Fail(Run& run, const std::string& condition,

@@ -34,6 +34,7 @@
 #define FLYOVER_OPERATOR_JOB_RECONCILER_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,11 +46,13 @@
 #include "kube/client/rest_client.h"
 #include "kube/controller/controller.h"
 #include "kube/controller/event_recorder.h"
+#include "operator/cluster_view.h"
 #include "operator/device_health.h"
 #include "operator/job_resources.h"
 #include "operator/job_status.h"
 #include "operator/operator_metrics.h"
 #include "operator/owned_objects.h"
+#include "operator/pod_expectations.h"
 #include "operator/rank_table.h"
 #include "operator/recovery/recovery_policy.h"
 #include "operator/supervision/supervision_registry.h"
@@ -65,6 +68,14 @@ struct JobReconcilerOptions {
   // The device plugins' reports (device_health.h); null: device faults come only from the
   // agents' health. Not owned.
   const DeviceHealth* device_health = nullptr;
+  // Where pods, nodes and node Leases are read (cluster_view.h); null: the API server, on
+  // every reconcile. Not owned.
+  ClusterView* cluster_view = nullptr;
+  // The writes a cached cluster_view may not show yet (pod_expectations.h); required with a
+  // cached view, null with the API's. Not owned.
+  PodExpectations* pod_expectations = nullptr;
+  // Concurrent pod creations and deletions (in slow-start batches: slow_start.h).
+  int max_parallel_writes = 8;
   Clock* clock = RealClock();     // not owned
 };
 
@@ -86,9 +97,22 @@ class JobReconciler {
   absl::StatusOr<kube::Result> ReconcileJob(Run& run);
   absl::StatusOr<kube::Result> ReconcileActive(Run& run);
   absl::StatusOr<kube::Result> Finish(Run& run);
-  absl::Status Suspend(Run& run);
-  absl::Status SyncAndObservePods(Run& run, JobObservation* seen);
+  absl::StatusOr<kube::Result> Suspend(Run& run);
+  // The job's pods from the cluster view, or nothing while the view does not yet show every
+  // pod write of an earlier reconcile (pod_expectations.h).
+  absl::StatusOr<std::optional<std::vector<nlohmann::json>>> SettledPods(const Run& run);
+  // Forgets a job that is gone or being deleted.
+  void ForgetJob(const Run& run);
+  // Deletes `pods` (force: with grace period 0) and expects the deletions; an Event when any.
+  absl::Status DeletePodsWithEvent(const Run& run, const std::vector<nlohmann::json>& pods,
+                                   bool force, const std::string& message_suffix);
+  absl::Status SyncAndObservePods(Run& run, const std::vector<nlohmann::json>& pods,
+                                  JobObservation* seen);
   absl::Status SyncPods(Run& run, const std::vector<nlohmann::json>& pods, JobObservation* seen);
+  // Creates `pods` (replacements when `replacing`), expects them, and records Events;
+  // returns how many it created (those that existed already do not count).
+  absl::StatusOr<int> CreateMissingPods(const Run& run, const std::vector<nlohmann::json>& pods,
+                                        bool replacing);
   // Deletes the job's pods that serve no rank any more (force-deleting those on lost nodes).
   absl::Status DeleteStalePods(Run& run, const std::vector<nlohmann::json>& pods);
   absl::Status RegisterPods(Run& run);
@@ -115,6 +139,8 @@ class JobReconciler {
   const JobReconcilerOptions options_;
   const std::function<void(const std::string&)> forget_rendezvous_;
   OwnedObjects owned_;
+  std::unique_ptr<ApiClusterView> api_view_;  // when options_.cluster_view is null
+  ClusterView* const view_;
 };
 
 }  // namespace flyover::op

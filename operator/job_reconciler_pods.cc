@@ -1,19 +1,16 @@
 // JobReconciler's pod observation: the serving pods' placement and faults, and the rank
 // table, built once every serving pod is bound (pod sync: job_reconciler_sync.cc).
 //
-// Nodes (and their Leases in kube-node-lease) are read one GET each for a few nodes, and with
-// one LIST for more: a 1,024-pod job's reconcile would otherwise spend 2,048 requests of the
-// operator's client rate limit every running resync. A node is lost (NodeNotReady) when it
-// is gone, its Ready condition is not True, or its Lease has expired (renewTime +
-// leaseDurationSeconds has passed: the kubelet, or nodesim, stopped renewing it). A node
-// without a Lease is judged by its condition alone.
+// Nodes (and their Leases in kube-node-lease) come from the cluster view (cluster_view.h). A
+// node is lost (NodeNotReady) when it is gone, its Ready condition is not True, or its Lease
+// has expired (renewTime + leaseDurationSeconds has passed: the kubelet, or nodesim, stopped
+// renewing it). A node without a Lease is judged by its condition alone.
 #include <map>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "kube/client/resource.h"
 #include "operator/job_reconciler.h"
 #include "operator/job_reconciler_run.h"
 #include "operator/rank_table.h"
@@ -35,32 +32,6 @@ bool NodeReady(const nlohmann::json& node) {
     if (condition.value("type", "") == "Ready") return condition.value("status", "") == "True";
   }
   return false;
-}
-
-// More nodes than this are read with one LIST instead of a GET each.
-constexpr size_t kMaxNodeGets = 8;
-constexpr char kNodeLeaseNamespace[] = "kube-node-lease";
-
-// The named objects of `resource` in `ns` by name: absent when not found.
-absl::StatusOr<std::map<std::string, nlohmann::json>> ReadNamed(
-    kube::RestClient* client, const kube::ResourceDescriptor& resource, const std::string& ns,
-    const std::set<std::string>& names) {
-  std::map<std::string, nlohmann::json> found;
-  if (names.size() <= kMaxNodeGets) {
-    for (const std::string& name : names) {
-      absl::StatusOr<nlohmann::json> object = client->Get(resource, ns, name);
-      if (absl::IsNotFound(object.status())) continue;
-      RETURN_IF_ERROR(object.status());
-      found[name] = *std::move(object);
-    }
-    return found;
-  }
-  ASSIGN_OR_RETURN(kube::ObjectList list, client->List(resource, ns));
-  for (nlohmann::json& object : list.items) {
-    std::string name = object["metadata"].value("name", "");
-    if (names.contains(name)) found[std::move(name)] = std::move(object);
-  }
-  return found;
 }
 
 std::set<std::string> NodesOf(const std::vector<nlohmann::json>& pods) {
@@ -102,11 +73,10 @@ kube::FaultRecord PodFault(const char* fault_class, const nlohmann::json& pod, s
 
 // A NodeNotReady fault for each of `bound`'s pods whose node is lost (NodeLostReason).
 absl::StatusOr<std::vector<kube::FaultRecord>> LostNodeFaults(
-    kube::RestClient* client, const std::vector<nlohmann::json>& bound, absl::Time now) {
+    ClusterView* view, const std::vector<nlohmann::json>& bound, absl::Time now) {
   const std::set<std::string> names = NodesOf(bound);
-  ASSIGN_OR_RETURN(auto nodes, ReadNamed(client, kube::NodesResource(), "", names));
-  ASSIGN_OR_RETURN(auto leases,
-                   ReadNamed(client, kube::LeasesResource(), kNodeLeaseNamespace, names));
+  ASSIGN_OR_RETURN(auto nodes, view->Nodes(names));
+  ASSIGN_OR_RETURN(auto leases, view->NodeLeases(names));
   std::map<std::string, std::string> lost;
   for (const std::string& name : names) {
     auto node = nodes.find(name);
@@ -176,7 +146,7 @@ absl::Status JobReconciler::ObservePods(Run& run, JobObservation* seen) {
     fault.detected_at = run.now;
     registry_->RecordFault(run.id, std::move(fault));
   }
-  ASSIGN_OR_RETURN(std::vector<kube::FaultRecord> lost, LostNodeFaults(client_, bound, run.now));
+  ASSIGN_OR_RETURN(std::vector<kube::FaultRecord> lost, LostNodeFaults(view_, bound, run.now));
   for (kube::FaultRecord& fault : lost) registry_->RecordFault(run.id, std::move(fault));
   return absl::OkStatus();
 }
@@ -205,7 +175,7 @@ absl::Status JobReconciler::BuildRankTable(Run& run, const std::vector<nlohmann:
 absl::StatusOr<std::vector<RankTablePod>> JobReconciler::MembersOf(
     const std::vector<nlohmann::json>& bound) {
   const std::set<std::string> names = NodesOf(bound);
-  ASSIGN_OR_RETURN(auto nodes, ReadNamed(client_, kube::NodesResource(), "", names));
+  ASSIGN_OR_RETURN(auto nodes, view_->Nodes(names));
   std::vector<RankTablePod> members;
   for (const nlohmann::json& pod : bound) {
     const std::string node_name = pod["spec"].value("nodeName", "");

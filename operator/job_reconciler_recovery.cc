@@ -60,8 +60,12 @@ absl::StatusOr<std::optional<kube::Result>> JobReconciler::Recover(
                          run.job.status.restart_generation, " (restart ",
                          run.job.status.restarts.total, " of at most ",
                          run.job.spec.fault_tolerance.max_restarts, "): ", decision.reason));
-      JobObservation again;  // carry the new attempt out now: pods, registry, rank table
-      RETURN_IF_ERROR(SyncAndObservePods(run, &again));
+      // Carry the new attempt out now (pods, registry, rank table), unless the pod cache
+      // has yet to show this reconcile's own pod writes: then as soon as it does.
+      ASSIGN_OR_RETURN(std::optional<std::vector<nlohmann::json>> pods, SettledPods(run));
+      if (!pods.has_value()) return kube::Result{.requeue_after = kCacheCatchUp};
+      JobObservation again;
+      RETURN_IF_ERROR(SyncAndObservePods(run, *pods, &again));
       return kube::Result{.requeue_after = options_.running_resync};
     }
     case RecoveryAction::kNone:

@@ -15,6 +15,10 @@
 
 namespace flyover::op {
 
+// How soon a job whose own pod writes the cluster view does not show yet is looked at again
+// (the watch events that show them enqueue it earlier).
+inline constexpr absl::Duration kCacheCatchUp = absl::Milliseconds(200);
+
 struct JobReconciler::Run {
   std::string key;  // "<namespace>/<name>"
   std::string id;   // "<namespace>.<name>"

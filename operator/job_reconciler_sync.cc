@@ -73,8 +73,8 @@ std::set<std::string> PodsOnLostNodes(const kube::PostTrainingJobStatus& status)
 
 }  // namespace
 
-absl::Status JobReconciler::SyncAndObservePods(Run& run, JobObservation* seen) {
-  ASSIGN_OR_RETURN(std::vector<nlohmann::json> pods, owned_.ListPods(run.job));
+absl::Status JobReconciler::SyncAndObservePods(Run& run, const std::vector<nlohmann::json>& pods,
+                                               JobObservation* seen) {
   RETURN_IF_ERROR(SyncPods(run, pods, seen));
   RETURN_IF_ERROR(RegisterPods(run));
   return ObservePods(run, seen);
@@ -101,7 +101,7 @@ absl::Status JobReconciler::SyncPods(Run& run, const std::vector<nlohmann::json>
                       job.status.phase == kube::JobPhase::kRunning ||
                       job.status.phase == kube::JobPhase::kRecovering;
   const bool replacing = ActiveRecoveryLevel(job.status) == kube::RecoveryLevel::kReschedulePod;
-  int created = 0;
+  std::vector<nlohmann::json> missing;
   run.pod_names.clear();
   for (int32_t rank = 0; rank < job.spec.replicas; ++rank) {
     if (run.current.contains(rank)) {
@@ -112,20 +112,47 @@ absl::Status JobReconciler::SyncPods(Run& run, const std::vector<nlohmann::json>
     if (placed && !replace.contains(rank)) continue;
     ASSIGN_OR_RETURN(nlohmann::json pod, BuildPod(job, rank, options_.pods));
     if (replacing) MarkReplacement(running_gang, &pod);
-    ASSIGN_OR_RETURN(bool made, owned_.CreatePod(pod));
-    created += made ? 1 : 0;
-    if (made && replacing) {
-      Event(run, false, "ReplacementCreated",
-            absl::StrCat("created ", run.pod_names.back(), " to replace rank index ", rank,
-                         " in generation ", generation));
+    missing.push_back(std::move(pod));
+  }
+  ASSIGN_OR_RETURN(int created, CreateMissingPods(run, missing, replacing));
+  seen->pods_existing = static_cast<int32_t>(run.current.size()) + created;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> JobReconciler::CreateMissingPods(const Run& run,
+                                                     const std::vector<nlohmann::json>& pods,
+                                                     bool replacing) {
+  const std::vector<absl::StatusOr<bool>> made =
+      owned_.CreatePods(pods, options_.max_parallel_writes);
+  std::vector<std::string> expected;
+  int created = 0;
+  absl::Status error;
+  for (size_t i = 0; i < pods.size(); ++i) {
+    const nlohmann::json& meta = pods[i]["metadata"];
+    if (!made[i].ok()) {
+      if (error.ok()) error = made[i].status();
+      continue;
     }
+    expected.push_back(absl::StrCat(meta.value("namespace", ""), "/", meta.value("name", "")));
+    if (!*made[i]) continue;
+    ++created;
+    if (replacing) {
+      Event(run, false, "ReplacementCreated",
+            absl::StrCat("created ", meta.value("name", ""), " to replace rank index ",
+                         meta["labels"].value(sched::kLabelRankIndex, ""), " in generation ",
+                         run.job.status.restart_generation));
+    }
+  }
+  if (options_.pod_expectations != nullptr) {
+    options_.pod_expectations->ExpectCreations(run.id, expected, run.now);
   }
   if (created > 0) {
     Event(run, false, "CreatedPods",
-          absl::StrCat("created ", created, " pods of generation ", generation));
+          absl::StrCat("created ", created, " pods of generation ",
+                       run.job.status.restart_generation));
   }
-  seen->pods_existing = static_cast<int32_t>(run.current.size()) + created;
-  return absl::OkStatus();
+  RETURN_IF_ERROR(error);
+  return created;
 }
 
 absl::Status JobReconciler::DeleteStalePods(Run& run, const std::vector<nlohmann::json>& pods) {
@@ -140,17 +167,11 @@ absl::Status JobReconciler::DeleteStalePods(Run& run, const std::vector<nlohmann
     if (it != run.current.end() && it->second["metadata"].value("name", "") == name) continue;
     (lost.contains(name) ? stale_on_lost_nodes : stale).push_back(pod);
   }
-  ASSIGN_OR_RETURN(int deleted, owned_.DeletePods(stale));
-  if (deleted > 0) {
-    Event(run, false, "DeletedPods",
-          absl::StrCat("deleted ", deleted, " pods replaced or of earlier generations"));
-  }
-  ASSIGN_OR_RETURN(int forced, owned_.ForceDeletePods(stale_on_lost_nodes));
-  if (forced > 0) {
-    Event(run, false, "ForceDeletedPods",
-          absl::StrCat("deleted ", forced, " replaced pods on unreachable nodes with grace "
-                       "period 0: their kubelet cannot confirm a graceful deletion"));
-  }
+  RETURN_IF_ERROR(DeletePodsWithEvent(run, stale, false, "pods replaced or of earlier generations"));
+  RETURN_IF_ERROR(DeletePodsWithEvent(
+      run, stale_on_lost_nodes, true,
+      "replaced pods on unreachable nodes with grace period 0: their kubelet cannot confirm a "
+      "graceful deletion"));
   return absl::OkStatus();
 }
 

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "kube/api/scheduling_annotations.h"
+#include "kube/cache/object.h"
 #include "kube/cache/rest_lister_watcher.h"
 #include "kube/client/resource.h"
 #include "kube/controller/handlers.h"
@@ -53,6 +55,9 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
   metrics_ = std::make_unique<OperatorMetrics>(*prometheus_);
   options.reconciler.pods.supervision_url = url_;
   options.reconciler.device_health = &device_health_;
+  RETURN_IF_ERROR(MakeClusterCaches(client));
+  options.reconciler.cluster_view = cluster_view_.get();
+  options.reconciler.pod_expectations = &pod_expectations_;
   SupervisionServer* server = server_.get();
   reconciler_ = std::make_unique<JobReconciler>(
       client, &registry_, recorder_.get(), metrics_.get(), options.reconciler,
@@ -60,9 +65,6 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
   jobs_ = std::make_unique<kube::SharedInformer>(
       std::make_shared<kube::RestListerWatcher>(client, kube::PostTrainingJobsResource()),
       kube::SharedInformerOptions{.resource = "posttrainingjobs", .registry = prometheus_});
-  pods_ = std::make_unique<kube::SharedInformer>(
-      std::make_shared<kube::RestListerWatcher>(client, kube::PodsResource()),
-      kube::SharedInformerOptions{.resource = "pods", .registry = prometheus_});
   device_reports_ = std::make_unique<kube::SharedInformer>(
       std::make_shared<kube::RestListerWatcher>(
           client, kube::ConfigMapsResource(),
@@ -81,6 +83,9 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
       controller->Watch(pods_.get(), kube::EnqueueOwner({.api_group = kube::kPostTrainingJobGroup,
                                                          .kind = kube::kPostTrainingJobKind})));
   kube::SharedInformer* jobs = jobs_.get();
+  pods_->AddEventHandler(pod_expectations_.Handler());
+  nodes_->AddEventHandler(NodeLostHandler(
+      pods_.get(), [c = controller.get()](const std::string& key) { c->Enqueue(key); }));
   device_reports_->AddEventHandler(
       DeviceInfoHandler(&device_health_, [jobs, c = controller.get()] {
         for (const std::string& key : jobs->store().ListKeys()) c->Enqueue(key);
@@ -96,6 +101,8 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
                                       std::move(options.elector));
   RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("posttrainingjobs", jobs_.get())));
   RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("pods", pods_.get())));
+  RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("nodes", nodes_.get())));
+  RETURN_IF_ERROR(manager_->Add(kube::InformerRunnable("node-leases", node_leases_.get())));
   // Device reports add a fault signal; they do not gate readiness (a cluster that denies
   // the operator kube-system's ConfigMaps still runs jobs, with the agents' health alone).
   kube::SharedInformer* reports = device_reports_.get();
@@ -107,6 +114,30 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
         return absl::OkStatus();
       })));
   return manager_->Add(std::move(controller));
+}
+
+absl::Status OperatorApp::MakeClusterCaches(kube::RestClient* client) {
+  pods_ = std::make_unique<kube::SharedInformer>(
+      std::make_shared<kube::RestListerWatcher>(
+          client, kube::PodsResource(),
+          kube::RestListerWatcherOptions{.label_selector = kube::scheduling::kLabelJobName}),
+      kube::SharedInformerOptions{.resource = "pods",
+                                  .registry = prometheus_,
+                                  .indexers = PodIndexers(),
+                                  .transform = kube::StripManagedFields});
+  nodes_ = std::make_unique<kube::SharedInformer>(
+      std::make_shared<kube::RestListerWatcher>(client, kube::NodesResource()),
+      kube::SharedInformerOptions{
+          .resource = "nodes", .registry = prometheus_, .transform = kube::StripManagedFields});
+  node_leases_ = std::make_unique<kube::SharedInformer>(
+      std::make_shared<kube::RestListerWatcher>(
+          client, kube::LeasesResource(),
+          kube::RestListerWatcherOptions{.namespace_ = kNodeLeaseNamespace}),
+      kube::SharedInformerOptions{
+          .resource = "leases", .registry = prometheus_, .transform = kube::StripManagedFields});
+  cluster_view_ = std::make_unique<CachedClusterView>(pods_.get(), nodes_.get(),
+                                                      node_leases_.get(), client);
+  return absl::OkStatus();
 }
 
 absl::Status OperatorApp::Run(kube::StopSignal* stop) {

@@ -1,7 +1,10 @@
 // OperatorApp: flyover-operator assembled — the supervision endpoint, the PostTrainingJob
-// controller over job and pod informers, an informer on the device plugins' reports
-// (ConfigMaps in kube-system: device_health.h; a change of a node's unhealthy dies enqueues
-// every job; it does not gate readiness), the event recorder and the metrics, run by a
+// controller over job and pod informers (the pods of jobs only: label
+// training.flyover.dev/job-name), node and node-Lease informers from which the reconciler
+// reads pods, nodes and Leases without a request (cached_cluster_view.h; a node that stops
+// being Ready enqueues the jobs with pods on it at once), an informer on the device
+// plugins' reports (ConfigMaps in kube-system: device_health.h; a change of a node's
+// unhealthy dies enqueues every job; it does not gate readiness), the event recorder and the metrics, run by a
 // kube::Manager (informers on every replica, the controller only while leading; the
 // endpoint answers only while leading and /readyz follows leadership). The binary
 // (main/operator_main.cc) and tests/operator/ run the same assembly.
@@ -27,9 +30,11 @@
 #include "kube/controller/event_sink.h"
 #include "kube/controller/leader_elector.h"
 #include "kube/controller/manager.h"
+#include "operator/cached_cluster_view.h"
 #include "operator/device_health.h"
 #include "operator/job_reconciler.h"
 #include "operator/operator_metrics.h"
+#include "operator/pod_expectations.h"
 #include "operator/supervision/supervision_server.h"
 
 namespace flyover::op {
@@ -63,6 +68,8 @@ class OperatorApp {
  private:
   OperatorApp() = default;
   absl::Status Assemble(kube::RestClient* client, OperatorAppOptions options);
+  // The pod, node and node-Lease informers and the cluster view over them.
+  absl::Status MakeClusterCaches(kube::RestClient* client);
 
   std::shared_ptr<prometheus::Registry> prometheus_;
   kube::LeaderElector* leader_ = nullptr;
@@ -75,6 +82,10 @@ class OperatorApp {
   std::unique_ptr<JobReconciler> reconciler_;
   std::unique_ptr<kube::SharedInformer> jobs_;
   std::unique_ptr<kube::SharedInformer> pods_;
+  std::unique_ptr<kube::SharedInformer> nodes_;
+  std::unique_ptr<kube::SharedInformer> node_leases_;
+  PodExpectations pod_expectations_;
+  std::unique_ptr<CachedClusterView> cluster_view_;
   DeviceHealth device_health_;
   std::unique_ptr<kube::SharedInformer> device_reports_;
   std::unique_ptr<kube::Manager> manager_;

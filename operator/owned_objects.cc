@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "kube/api/post_training_job_codec.h"
 #include "kube/client/resource.h"
+#include "operator/slow_start.h"
 
 namespace flyover::op {
 namespace {
@@ -56,56 +57,59 @@ absl::Status OwnedObjects::EnsureService(const kube::PostTrainingJob& job) {
   return CreateOrGet(kube::ServicesResource(), job, BuildService(job)).status();
 }
 
-absl::StatusOr<std::vector<nlohmann::json>> OwnedObjects::ListPods(
-    const kube::PostTrainingJob& job) {
-  ASSIGN_OR_RETURN(kube::ObjectList list,
-                   client_->List(kube::PodsResource(), job.metadata.namespace_,
-                                 {.label_selector = JobPodSelector(job.metadata.name)}));
-  std::vector<nlohmann::json> owned;
-  for (nlohmann::json& pod : list.items) {
-    if (IsOwnedBy(pod, job.metadata.uid)) owned.push_back(std::move(pod));
+std::vector<absl::StatusOr<bool>> OwnedObjects::CreatePods(const std::vector<nlohmann::json>& pods,
+                                                           int max_parallel) {
+  std::vector<absl::StatusOr<bool>> made(pods.size(), false);
+  const std::vector<absl::Status> results =
+      SlowStartBatches(pods.size(), max_parallel, [&](size_t i) -> absl::Status {
+        const std::string ns = pods[i]["metadata"]["namespace"];
+        absl::StatusOr<nlohmann::json> created =
+            client_->Create(kube::PodsResource(), ns, pods[i], {.field_manager = kFieldManager});
+        if (absl::IsAlreadyExists(created.status())) return absl::OkStatus();
+        if (created.ok()) made[i] = true;
+        return created.status();
+      });
+  for (size_t i = 0; i < pods.size(); ++i) {
+    if (!results[i].ok()) made[i] = results[i];
   }
-  return owned;
+  return made;
 }
 
-absl::StatusOr<bool> OwnedObjects::CreatePod(const nlohmann::json& pod) {
-  const std::string ns = pod["metadata"]["namespace"];
-  absl::StatusOr<nlohmann::json> created =
-      client_->Create(kube::PodsResource(), ns, pod, {.field_manager = kFieldManager});
-  if (absl::IsAlreadyExists(created.status())) return false;
-  if (!created.ok()) return created.status();
-  return true;
-}
-
-absl::StatusOr<int> OwnedObjects::DeletePods(const std::vector<nlohmann::json>& pods) {
-  int deleted = 0;
-  for (const nlohmann::json& pod : pods) {
-    const nlohmann::json& meta = Metadata(pod);
-    if (meta.contains("deletionTimestamp")) continue;
-    absl::Status status =
-        client_->Delete(kube::PodsResource(), meta.value("namespace", ""), meta.value("name", ""),
-                        {.precondition_uid = meta.value("uid", "")});
-    if (!status.ok() && !absl::IsNotFound(status)) return status;
-    ++deleted;
-  }
-  return deleted;
-}
-
-absl::StatusOr<int> OwnedObjects::ForceDeletePods(const std::vector<nlohmann::json>& pods) {
-  int deleted = 0;
-  for (const nlohmann::json& pod : pods) {
-    const nlohmann::json& meta = Metadata(pod);
-    absl::Status status = client_->Delete(
-        kube::PodsResource(), meta.value("namespace", ""), meta.value("name", ""),
-        {.grace_period_seconds = 0, .precondition_uid = meta.value("uid", "")});
-    if (!status.ok() && !absl::IsNotFound(status)) return status;
-    ++deleted;
+OwnedObjects::Deleted OwnedObjects::DeleteEach(const std::vector<nlohmann::json>& pods,
+                                               const kube::DeleteOptions& options,
+                                               int max_parallel) {
+  const std::vector<absl::Status> results =
+      SlowStartBatches(pods.size(), max_parallel, [&](size_t i) {
+        const nlohmann::json& meta = Metadata(pods[i]);
+        kube::DeleteOptions once = options;
+        once.precondition_uid = meta.value("uid", "");
+        absl::Status status = client_->Delete(kube::PodsResource(), meta.value("namespace", ""),
+                                              meta.value("name", ""), once);
+        return absl::IsNotFound(status) ? absl::OkStatus() : status;
+      });
+  Deleted deleted;
+  for (size_t i = 0; i < pods.size(); ++i) {
+    if (results[i].ok()) {
+      deleted.uids.push_back(Metadata(pods[i]).value("uid", ""));
+    } else if (deleted.error.ok()) {
+      deleted.error = results[i];
+    }
   }
   return deleted;
 }
 
-absl::StatusOr<nlohmann::json> OwnedObjects::GetNode(const std::string& name) {
-  return client_->Get(kube::NodesResource(), "", name);
+OwnedObjects::Deleted OwnedObjects::DeletePods(const std::vector<nlohmann::json>& pods,
+                                               int max_parallel) {
+  std::vector<nlohmann::json> live;
+  for (const nlohmann::json& pod : pods) {
+    if (!Metadata(pod).contains("deletionTimestamp")) live.push_back(pod);
+  }
+  return DeleteEach(live, {}, max_parallel);
+}
+
+OwnedObjects::Deleted OwnedObjects::ForceDeletePods(const std::vector<nlohmann::json>& pods,
+                                                    int max_parallel) {
+  return DeleteEach(pods, {.grace_period_seconds = 0}, max_parallel);
 }
 
 absl::Status OwnedObjects::MirrorRankTable(const kube::PostTrainingJob& job,

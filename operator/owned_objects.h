@@ -27,17 +27,22 @@ class OwnedObjects {
   absl::StatusOr<std::string> EnsureTokenSecret(const kube::PostTrainingJob& job);
   absl::Status EnsureService(const kube::PostTrainingJob& job);
 
-  // Every pod of the job (any generation), by label.
-  absl::StatusOr<std::vector<nlohmann::json>> ListPods(const kube::PostTrainingJob& job);
-  // Creates `pod` unless it exists. Returns whether it created it.
-  absl::StatusOr<bool> CreatePod(const nlohmann::json& pod);
-  // Deletes the pods not yet being deleted; returns how many it asked to delete.
-  absl::StatusOr<int> DeletePods(const std::vector<nlohmann::json>& pods);
+  // Creates each of `pods` unless it exists, in slow-start batches (slow_start.h) of up to
+  // `max_parallel` concurrent requests. One result per pod: true when created, false when it
+  // already existed, or the error (Cancelled for pods not attempted after an error).
+  std::vector<absl::StatusOr<bool>> CreatePods(const std::vector<nlohmann::json>& pods,
+                                               int max_parallel);
+  // Deletes the pods not yet being deleted, concurrently (slow_start.h); returns the uids of
+  // the pods it asked to delete (a pod already gone counts), also when it fails part way:
+  // then `error` is the first error.
+  struct Deleted {
+    std::vector<std::string> uids;
+    absl::Status error;
+  };
+  Deleted DeletePods(const std::vector<nlohmann::json>& pods, int max_parallel);
   // Deletes `pods` with gracePeriodSeconds 0, those already being deleted included: for pods
   // on an unreachable node, whose kubelet can never confirm a graceful deletion.
-  absl::StatusOr<int> ForceDeletePods(const std::vector<nlohmann::json>& pods);
-
-  absl::StatusOr<nlohmann::json> GetNode(const std::string& name);
+  Deleted ForceDeletePods(const std::vector<nlohmann::json>& pods, int max_parallel);
 
   // Creates or updates the ConfigMap <job>-ranktable with key hccl.json.
   absl::Status MirrorRankTable(const kube::PostTrainingJob& job, const nlohmann::json& table);
@@ -52,6 +57,9 @@ class OwnedObjects {
   absl::StatusOr<nlohmann::json> CreateOrGet(const kube::ResourceDescriptor& resource,
                                              const kube::PostTrainingJob& job,
                                              const nlohmann::json& object);
+
+  Deleted DeleteEach(const std::vector<nlohmann::json>& pods, const kube::DeleteOptions& options,
+                     int max_parallel);
 
   kube::RestClient* const client_;
 };
