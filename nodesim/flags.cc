@@ -134,7 +134,8 @@ Flags (--name=value or --name value):
   --port N                   its port: /containerLogs, /healthz (default 10250; 0 = any)
   --data-dir DIR             pod directories and container logs (default nodesim-data)
   --workers N                pod workers (default 8)
-  --qps Q                    API requests per second (default 500; 0 = unlimited)
+  --qps Q                    API requests per second, all simulated kubelets together
+                             (default 2000, burst 2x; 0 = unlimited)
   --log-level L              debug|info|warn|error (default info)
   --chaos-port N             fault-injection API on 127.0.0.1 (nodesim/chaos_server.h;
                              default 0 = any free port; -1 = off)

@@ -31,7 +31,7 @@ struct NodesimFlags {
   int port = 10250;
   std::string data_dir = "nodesim-data";
   int workers = 8;
-  double qps = 500;
+  double qps = 2000;  // shared by every simulated kubelet (a real one has its own 50)
   std::string log_level = "info";
   int chaos_port = 0;                // -1: no fault-injection API
   std::string chaos_log;             // "" = <data-dir>/chaos.log
