@@ -199,10 +199,12 @@ TEST_F(JobReconcilerTest, SuspendDeletesPodsAndResumeStartsTheNextGeneration) {
   EXPECT_EQ(Job().status.phase, JobPhase::kSuspended);
   EXPECT_EQ(Job().status.last_checkpoint->step, 50);
 
+  clock_.Advance(absl::Seconds(90));  // suspended for 90 s
   PatchSpec({{"suspend", false}});
   Reconcile();
   EXPECT_THAT(PodNames(), ElementsAre("tiny-0-g1", "tiny-1-g1"));
   kube::PostTrainingJob job = Job();
+  EXPECT_EQ(job.status.suspended_millis, 90000);  // left out of goodput's wall time
   EXPECT_EQ(job.status.restart_generation, 1);
   EXPECT_EQ(job.status.phase, JobPhase::kScheduling);
   EXPECT_EQ(job.status.last_checkpoint->step, 50);

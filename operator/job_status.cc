@@ -75,6 +75,7 @@ JobPhase PhaseOf(const kube::PostTrainingJob& job, const JobObservation& observe
 void SetPhaseConditions(const kube::PostTrainingJob& job, const JobObservation& observed,
                         JobPhase phase, absl::Time now, kube::PostTrainingJobStatus* status) {
   Set(status, job, kConditionValid, true, "Valid", "the spec is valid", now);
+  status->suspended_millis += absl::ToInt64Milliseconds(SuspendedFor(*status, now));
   Set(status, job, kConditionSuspended, false, "NotSuspended", "spec.suspend is false", now);
   Set(status, job, kConditionRankTableReady, observed.rank_table_ready,
       observed.rank_table_ready ? "AllPodsBound" : "WaitingForPods",

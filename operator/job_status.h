@@ -24,6 +24,7 @@
 
 #include "absl/time/time.h"
 #include "kube/api/post_training_job.h"
+#include "operator/recovery/goodput.h"
 #include "operator/supervision/supervision_registry.h"
 
 namespace flyover::op {
@@ -31,7 +32,7 @@ namespace flyover::op {
 inline constexpr char kConditionValid[] = "Valid";
 inline constexpr char kConditionRankTableReady[] = "RankTableReady";
 inline constexpr char kConditionRunning[] = "Running";
-inline constexpr char kConditionSuspended[] = "Suspended";
+inline constexpr const char* kConditionSuspended = kSuspendedCondition;  // goodput.h
 inline constexpr char kConditionSucceeded[] = "Succeeded";
 inline constexpr char kConditionFailed[] = "Failed";
 

@@ -242,6 +242,9 @@ struct PostTrainingJobStatus {
   // Unproductive time of the incidents recovered so far (each one's recovery window plus
   // its recomputed steps at the median step time); goodput's running account.
   int64_t unproductive_millis = 0;
+  // Time spent Suspended since startTime (suspensions that ended): not part of goodput's
+  // wall time.
+  int64_t suspended_millis = 0;
 
   bool operator==(const PostTrainingJobStatus&) const = default;
 };

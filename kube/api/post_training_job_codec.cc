@@ -241,6 +241,7 @@ void ReadValue(const json& value, const FieldPath& path, ErrorList* errors,
   r.Field("completionTime", &out->completion_time);
   r.Field("goodput", &out->goodput);
   r.Field("unproductiveMillis", &out->unproductive_millis);
+  r.Field("suspendedMillis", &out->suspended_millis);
   r.Finish();
 }
 
@@ -304,6 +305,7 @@ void to_json(json& j, const PostTrainingJobStatus& s) {
   SetTimeIfPresent(j, "completionTime", s.completion_time);
   SetIfPresent(j, "goodput", s.goodput);
   if (s.unproductive_millis) j["unproductiveMillis"] = s.unproductive_millis;
+  if (s.suspended_millis) j["suspendedMillis"] = s.suspended_millis;
 }
 
 // ---- the object ----

@@ -91,6 +91,7 @@ inline PostTrainingJob FullyPopulatedJob() {
   st.completion_time = t0 + absl::Seconds(900);
   st.goodput = 0.93;
   st.unproductive_millis = 61000;
+  st.suspended_millis = 120000;
   return job;
 }
 

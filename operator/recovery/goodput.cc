@@ -7,6 +7,16 @@
 
 namespace flyover::op {
 
+absl::Duration SuspendedFor(const kube::PostTrainingJobStatus& status, absl::Time now) {
+  const kube::Condition* suspended = kube::FindCondition(status.conditions, kSuspendedCondition);
+  if (suspended == nullptr || suspended->status != kube::ConditionStatus::kTrue ||
+      !suspended->last_transition_time.has_value() || !status.start_time.has_value()) {
+    return absl::ZeroDuration();
+  }
+  const absl::Time since = std::max(*suspended->last_transition_time, *status.start_time);
+  return std::max(absl::ZeroDuration(), now - since);
+}
+
 double MedianOf(std::vector<double> samples) {
   if (samples.empty()) return 0;
   const auto middle = samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2);
@@ -52,7 +62,10 @@ std::optional<double> Goodput(const kube::PostTrainingJobStatus& status, absl::T
   }
   const double lost_seconds = static_cast<double>(status.unproductive_millis) / 1000.0 +
                               absl::ToDoubleSeconds(end - ongoing_since);
-  const double wall_seconds = absl::ToDoubleSeconds(end - start);
+  const double wall_seconds =
+      absl::ToDoubleSeconds(end - start - absl::Milliseconds(status.suspended_millis) -
+                            SuspendedFor(status, end));
+  if (wall_seconds <= 0) return 1.0;
   return std::clamp(1.0 - lost_seconds / wall_seconds, 0.0, 1.0);
 }
 

@@ -3,6 +3,10 @@
 //
 //   goodput = 1 - (status.unproductiveMillis + the incident in progress) / wall time
 //
+// Wall time runs from status.startTime and leaves out the time the job spent suspended
+// (status.suspendedMillis and the suspension in progress): a pause the user asked for is
+// neither productive nor lost.
+//
 // An incident's unproductive time is its recovery window (its earliest fault's detection ->
 // every pod completed a step in the new generation) plus the steps it made the job redo
 // (the highest step reached before it minus the lowest step a pod resumed from), valued at
@@ -24,6 +28,13 @@
 #include "operator/supervision/supervision_registry.h"
 
 namespace flyover::op {
+
+// The condition a suspended job carries (job_status.h's kConditionSuspended).
+inline constexpr char kSuspendedCondition[] = "Suspended";
+
+// How long the suspension in progress has lasted at `now`: since condition Suspended turned
+// True, or since startTime if later; zero while the job is not suspended or never started.
+absl::Duration SuspendedFor(const kube::PostTrainingJobStatus& status, absl::Time now);
 
 // The median of `samples` (0 when empty).
 double MedianOf(std::vector<double> samples);
