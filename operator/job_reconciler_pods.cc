@@ -14,6 +14,7 @@
 #include "operator/job_reconciler.h"
 #include "operator/job_reconciler_run.h"
 #include "operator/rank_table.h"
+#include "operator/silent_node_faults.h"
 #include "operator/supervision/fault_detector.h"
 
 namespace flyover::op {
@@ -87,9 +88,13 @@ absl::StatusOr<std::vector<kube::FaultRecord>> LostNodeFaults(
   }
   std::vector<kube::FaultRecord> faults;
   for (const nlohmann::json& pod : bound) {
-    auto reason = lost.find(pod["spec"].value("nodeName", ""));
+    const std::string node = pod["spec"].value("nodeName", "");
+    auto reason = lost.find(node);
     if (reason == lost.end()) continue;
     faults.push_back(PodFault(kFaultNodeNotReady, pod, reason->second, now));
+    if (auto lease = leases.find(node); lease != leases.end()) {
+      SetNodeDetectionTime(lease->second, &faults.back());
+    }
   }
   return faults;
 }

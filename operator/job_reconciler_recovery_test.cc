@@ -363,6 +363,11 @@ TEST_F(JobRecoveryTest, ASilentPodOnANodeWithAStaleLeaseIsReplacedNotRestartedIn
     classes.push_back(fault.fault_class);
     EXPECT_EQ(fault.pod, "tiny-1-g0");
     EXPECT_EQ(fault.recovery_level, RecoveryLevel::kReschedulePod);
+    // A node's loss is timed from its last Lease renewal: 25 s before the first reconcile
+    // that saw its pod silent.
+    if (fault.fault_class == "NodeNotReady") {
+      EXPECT_EQ(fault.detection_millis, 25000);
+    }
   }
   EXPECT_THAT(classes, ::testing::UnorderedElementsAre("NodeNotReady", "HeartbeatTimeout"));
   EXPECT_EQ(job.status.restarts.reschedule_pod, 1);

@@ -12,6 +12,7 @@
 #define FLYOVER_OPERATOR_SILENT_NODE_FAULTS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,22 @@
 
 namespace flyover::op {
 
+// The Lease's spec.renewTime, when it has one that parses.
+[[nodiscard]] std::optional<absl::Time> LeaseRenewTime(const nlohmann::json& lease);
+
+// A lost node's fault time: its last sign of life, the Lease's renewTime (the node failed
+// within one renewal interval after it, so this over-states detection time by at most that
+// interval). Sets fault->detection_millis (detected_at - renewTime, at least 0) when the
+// Lease has a renewTime.
+void SetNodeDetectionTime(const nlohmann::json& lease, kube::FaultRecord* fault);
+
 // Why `lease` (a coordination.k8s.io/v1 Lease as JSON) counts as stale at `now`; "" when
 // it does not, or when it lacks renewTime or leaseDurationSeconds.
 [[nodiscard]] std::string StaleLeaseReason(const nlohmann::json& lease, absl::Time now);
 
 // A NodeNotReady fault for each HeartbeatTimeout in `faults` whose node (fault.node) has a
-// stale Lease in `leases` (by node name), detected at `now`.
+// stale Lease in `leases` (by node name), detected at `now` (detection time from the
+// Lease: SetNodeDetectionTime).
 [[nodiscard]] std::vector<kube::FaultRecord> SilentNodeFaults(
     const std::vector<kube::FaultRecord>& faults,
     const std::map<std::string, nlohmann::json>& leases, absl::Time now);
