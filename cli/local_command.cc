@@ -4,7 +4,9 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cli/crd_apply.h"
@@ -63,10 +65,29 @@ absl::Status UpDevicePlugins(const LocalLayout& layout, const std::vector<std::s
   return absl::OkStatus();
 }
 
+// The operator replicas' shared supervision port: the recorded one while an operator runs,
+// else a free loopback port, recorded for the next replica (LocalLayout).
+absl::StatusOr<int> SupervisionPort(const LocalLayout& layout, const Component& op) {
+  if (RunningPid(layout, op)) {
+    std::string recorded;
+    std::getline(std::ifstream(layout.SupervisionEndpointFile()), recorded);
+    int port = 0;
+    if (size_t colon = recorded.rfind(':'); colon != std::string::npos &&
+                                            absl::SimpleAtoi(recorded.substr(colon + 1), &port)) {
+      return port;
+    }
+  }
+  ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+  std::ofstream(layout.SupervisionEndpointFile()) << "127.0.0.1:" << port << "\n";
+  return port;
+}
+
 // Starts the scheduler and the operator and waits until each holds its leader Lease.
 absl::Status UpControllers(const LocalFlags& flags, kube::RestClient* client, absl::Time deadline,
                            std::ostream& err) {
   const std::string bin = SelfDirectory();
+  LocalLayout layout(flags.data_dir);
+  ASSIGN_OR_RETURN(int supervision_port, SupervisionPort(layout, LocalComponents()[3]));
   struct Controller {
     const Component& component;
     std::vector<std::string> argv;
@@ -74,8 +95,7 @@ absl::Status UpControllers(const LocalFlags& flags, kube::RestClient* client, ab
   };
   const Controller controllers[] = {
       {LocalComponents()[2], SchedulerArgv(bin, flags), kSchedulerLease},
-      {LocalComponents()[3], OperatorArgv(bin, flags), kOperatorLease}};
-  LocalLayout layout(flags.data_dir);
+      {LocalComponents()[3], OperatorArgv(bin, flags, supervision_port), kOperatorLease}};
   for (const Controller& c : controllers) {
     ASSIGN_OR_RETURN(auto pid, EnsureComponent(layout, c.component, c.argv, err));
     RETURN_IF_ERROR(WaitFor(c.component.name, pid.first, deadline, [&]() -> absl::Status {

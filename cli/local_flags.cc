@@ -158,14 +158,23 @@ std::vector<std::string> NodesimArgv(const std::string& bin_dir, const LocalFlag
 std::vector<std::string> SchedulerArgv(const std::string& bin_dir, const LocalFlags& flags) {
   LocalLayout layout(flags.data_dir);
   return {bin_dir + "/flyover-scheduler", "--kubeconfig", layout.Kubeconfig(),
-          "--metrics-port", "0", "--leader-elect", "--leader-elect-namespace", "default"};
+          "--metrics-port", "0", "--leader-elect", "--leader-elect-namespace", "default",
+          "--leader-elect-lease-duration", kLocalLeaseDuration,
+          "--leader-elect-renew-deadline", kLocalRenewDeadline,
+          "--leader-elect-retry-period", kLocalRetryPeriod};
 }
 
-std::vector<std::string> OperatorArgv(const std::string& bin_dir, const LocalFlags& flags) {
+std::vector<std::string> OperatorArgv(const std::string& bin_dir, const LocalFlags& flags,
+                                      int supervision_port) {
   LocalLayout layout(flags.data_dir);
   return {bin_dir + "/flyover-operator", "--kubeconfig", layout.Kubeconfig(),
           "--metrics-port", "0", "--supervision-bind-address", "127.0.0.1",
-          "--supervision-port", "0", "--leader-elect", "--leader-elect-namespace", "default"};
+          "--supervision-port", std::to_string(supervision_port),
+          "--supervision-listen-only-while-leading", "--leader-elect",
+          "--leader-elect-namespace", "default",
+          "--leader-elect-lease-duration", kLocalLeaseDuration,
+          "--leader-elect-renew-deadline", kLocalRenewDeadline,
+          "--leader-elect-retry-period", kLocalRetryPeriod};
 }
 
 std::string DefaultCrdsDirectory(const std::string& bin_dir) {
@@ -181,7 +190,10 @@ std::string LocalUsage() {
           components are left alone), apply crds/, wait for the nodes, in process mode
           start one flyover-device-plugin per node and wait for its 16 dies, start
           flyover-scheduler and flyover-operator and wait for their leader Leases, and
-          print the `export KUBECONFIG=DIR/kubeconfig` line to use
+          print the `export KUBECONFIG=DIR/kubeconfig` line to use. Both controllers
+          elect leaders with an 8s lease, 5s renew deadline and 1s retry period; the
+          operator's supervision address (run/operator.supervision, a free port chosen
+          at the first `up`) is served by whichever operator replica leads
   down    stop what `up` started (SIGTERM, then SIGKILL after 15 s) and remove its pid files
   status  show each component (device plugins too): running or not, pid, log, and the
           API server's URL

@@ -9,8 +9,10 @@
 // DIR holds kubeconfig, apiserver/ (the API server's data), nodesim/ (pod directories, and
 // device-plugins/<node>/ where each process node serves the kubelet's Registration),
 // npu/<node>/ (the emulated device files of a node's device plugin), logs/<component>.log,
-// logs/chaos.log, run/<component>.pid, run/nodesim.chaos (the fault-injection API's address)
-// and run/device-plugin-<node>.fault (that plugin's fault-control address). Components are
+// logs/chaos.log, run/<component>.pid, run/nodesim.chaos (the fault-injection API's address),
+// run/device-plugin-<node>.fault (that plugin's fault-control address) and
+// run/operator.supervision (the operator's supervision address, "127.0.0.1:<port>", chosen
+// free at `up` and shared by every operator replica: only the leader listens on it). Components are
 // apiserver, nodesim and device-plugin-<node>. Parsing is pure; errors are InvalidArgument
 // naming the flag.
 //
@@ -65,6 +67,7 @@ struct LocalLayout {
   std::string Log(const std::string& component) const { return dir + "/logs/" + component + ".log"; }
   std::string PidFile(const std::string& component) const { return dir + "/run/" + component + ".pid"; }
   std::string ChaosEndpointFile() const { return dir + "/run/nodesim.chaos"; }
+  std::string SupervisionEndpointFile() const { return dir + "/run/operator.supervision"; }
   std::string ChaosLog() const { return dir + "/logs/chaos.log"; }
   std::string DevicePluginDir(const std::string& node) const {
     return dir + "/nodesim/device-plugins/" + node;
@@ -95,8 +98,19 @@ struct Component {
                                                    const LocalFlags& flags);
 [[nodiscard]] std::vector<std::string> SchedulerArgv(const std::string& bin_dir,
                                                      const LocalFlags& flags);
+// The operator listens on 127.0.0.1:`supervision_port` only while it leads, so that pods
+// keep reaching the leader after a failover (a second replica gets the same argv).
 [[nodiscard]] std::vector<std::string> OperatorArgv(const std::string& bin_dir,
-                                                    const LocalFlags& flags);
+                                                    const LocalFlags& flags,
+                                                    int supervision_port);
+// Leader election of both controllers on one machine: shorter than client-go's 15 s / 10 s /
+// 2 s so that a standby takes over within kLocalLeaseDuration (+ 250 ms) of a leader's
+// death, yet a leader keeps the lease through kLocalRenewDeadline of failed or slow
+// renewals (retried every kLocalRetryPeriod) on a loaded two-core machine before it gives
+// up (and exits).
+inline constexpr char kLocalLeaseDuration[] = "8s";
+inline constexpr char kLocalRenewDeadline[] = "5s";
+inline constexpr char kLocalRetryPeriod[] = "1s";
 // The Lease each controller holds while it leads (namespace "default"): `up` waits for it.
 inline constexpr char kSchedulerLease[] = "flyover-scheduler";
 inline constexpr char kOperatorLease[] = "flyover-operator";

@@ -80,6 +80,25 @@ TEST(NodesimArgv, LargeClustersKeepTenSecondLeasesAndGraceFollowsTheFlags) {
               HasSubstr("--node-monitor-grace-period: must be a positive duration"));
 }
 
+TEST(LocalLayout, ControllersGetLocalLeaderElectionTimings) {
+  LocalFlags f = *ParseLocalFlags({"up", "--data-dir=/c"});
+  const std::vector<std::string> timings = {
+      "--leader-elect", "--leader-elect-lease-duration", "8s", "--leader-elect-renew-deadline",
+      "5s", "--leader-elect-retry-period", "1s"};
+  EXPECT_THAT(SchedulerArgv("/b", f), IsSupersetOf(timings));
+  EXPECT_THAT(OperatorArgv("/b", f, 40123), IsSupersetOf(timings));
+}
+
+TEST(LocalLayout, OperatorReplicasShareOneSupervisionAddressHeldByTheLeader) {
+  LocalFlags f = *ParseLocalFlags({"up", "--data-dir=/c"});
+  const std::vector<std::string> argv = OperatorArgv("/b", f, 40123);
+  EXPECT_EQ(argv[0], "/b/flyover-operator");
+  EXPECT_THAT(argv, IsSupersetOf({"--supervision-bind-address", "127.0.0.1",
+                                  "--supervision-port", "40123",
+                                  "--supervision-listen-only-while-leading"}));
+  EXPECT_EQ(LocalLayout("/c").SupervisionEndpointFile(), "/c/run/operator.supervision");
+}
+
 TEST(LocalLayout, GivesEachNodeItsDevicePlugin) {
   LocalLayout layout("/c");
   EXPECT_EQ(DevicePluginComponent("sp0-node01").name, "device-plugin-sp0-node01");

@@ -113,6 +113,17 @@ absl::Status OperatorApp::Assemble(kube::RestClient* client, OperatorAppOptions 
         reports->Stop();
         return absl::OkStatus();
       })));
+  // Process mode: the shared supervision address is held only while leading
+  // (supervision_server.h).
+  if (options.supervision.listen_only_while_leading) {
+    RETURN_IF_ERROR(manager_->Add(kube::MakeRunnable(
+        "supervision-listener", /*need_leader_election=*/true, [server](kube::StopSignal* stop) {
+          if (absl::Status listening = server->Listen(); !listening.ok()) return listening;
+          (void)stop->WaitFor(RealClock(), absl::InfiniteDuration());
+          server->Stop();
+          return absl::OkStatus();
+        })));
+  }
   return manager_->Add(std::move(controller));
 }
 

@@ -22,6 +22,9 @@ absl::Status ValidateConfig(const LeaseLock* lock, const LeaderElectionConfig& c
     return invalid("lease_duration", "must be at least 1s");
   }
   if (c.jitter_factor < 0) return invalid("jitter_factor", "must not be negative");
+  if (c.observe_period <= absl::ZeroDuration() || c.observe_period > c.retry_period) {
+    return invalid("observe_period", "must be positive and at most retry_period");
+  }
   if (c.lease_duration <= c.renew_deadline) {
     return invalid("lease_duration", "must be greater than renew_deadline");
   }
@@ -83,10 +86,12 @@ absl::Status LeaseLeaderElector::Run(StopSignal* stop, const LeaderCallbacks& ca
 
 bool LeaseLeaderElector::Acquire(StopSignal* stop, const LeaderCallbacks& callbacks) {
   while (!stop->stopped()) {
-    const bool acquired = TryAcquireOrRenew();
+    const Attempt attempt = TryAcquireOrRenew();
     ReportTransition(callbacks);
-    if (acquired) return true;
-    if (stop->WaitFor(clock_, AcquireWait())) break;
+    if (attempt == Attempt::kHolding) return true;
+    const absl::Duration wait =
+        attempt == Attempt::kHeldByOther ? ObserveWait() : AcquireWait();
+    if (stop->WaitFor(clock_, wait)) break;
   }
   return false;
 }
@@ -110,7 +115,7 @@ absl::Status LeaseLeaderElector::Renew(StopSignal* stop, const LeaderCallbacks& 
 bool LeaseLeaderElector::RenewWithinDeadline(StopSignal* stop, bool* stopped) {
   const absl::Time deadline = clock_->Now() + config_.renew_deadline;
   for (;;) {
-    if (TryAcquireOrRenew()) return true;
+    if (TryAcquireOrRenew() == Attempt::kHolding) return true;
     const absl::Duration left = deadline - clock_->Now();
     if (left <= absl::ZeroDuration()) return false;
     if (stop->WaitFor(clock_, std::min(config_.retry_period, left))) {
@@ -132,7 +137,7 @@ bool LeaseLeaderElector::HeldByOther(const LeaderElectionRecord& current, absl::
          observed_time_ + absl::Seconds(current.lease_duration_seconds) > now;
 }
 
-bool LeaseLeaderElector::TryAcquireOrRenew() {
+LeaseLeaderElector::Attempt LeaseLeaderElector::TryAcquireOrRenew() {
   const absl::Time now = TruncateToMicros(clock_->Now());
   LeaderElectionRecord desired{.holder_identity = config_.identity,
                                .lease_duration_seconds =
@@ -144,16 +149,17 @@ bool LeaseLeaderElector::TryAcquireOrRenew() {
   if (!current.ok()) {
     if (!absl::IsNotFound(current.status())) {
       logger_.Error(current.status(), "error retrieving lease");
-      return false;
+      return Attempt::kFailed;
     }
     if (absl::Status created = lock_->Create(desired); !created.ok()) {
       logger_.Warn("error creating lease", {{"error", created}});
-      return false;
+      return Attempt::kFailed;
     }
     SetObserved(desired, now);
-    return true;
+    return Attempt::kHolding;
   }
-  if (HeldByOther(*current, now)) return false;
+  // The observation time is read after the record: never before the change it saw.
+  if (HeldByOther(*current, clock_->Now())) return Attempt::kHeldByOther;
   if (current->holder_identity == config_.identity) {
     desired.acquire_time = current->acquire_time;
     desired.leader_transitions = current->leader_transitions;
@@ -162,10 +168,10 @@ bool LeaseLeaderElector::TryAcquireOrRenew() {
   }
   if (absl::Status updated = lock_->Update(desired); !updated.ok()) {
     logger_.Warn("error updating lease", {{"error", updated}});
-    return false;
+    return Attempt::kFailed;
   }
   SetObserved(desired, now);
-  return true;
+  return Attempt::kHolding;
 }
 
 void LeaseLeaderElector::Release() {
@@ -211,6 +217,15 @@ void LeaseLeaderElector::ReportTransition(const LeaderCallbacks& callbacks) {
   }
   logger_.Info("new leader observed", {{"leader", leader}});
   if (callbacks.on_new_leader) callbacks.on_new_leader(leader);
+}
+
+absl::Duration LeaseLeaderElector::ObserveWait() {
+  absl::Time expiry;
+  {
+    absl::MutexLock lock(&mu_);
+    expiry = observed_time_ + absl::Seconds(observed_record_.lease_duration_seconds);
+  }
+  return std::clamp(expiry - clock_->Now(), absl::ZeroDuration(), config_.observe_period);
 }
 
 absl::Duration LeaseLeaderElector::AcquireWait() {

@@ -11,7 +11,7 @@
 //   absl::Status result = elector->Run(&stop, {.on_started_leading = StartControllers,
 //                                              .on_stopped_leading = StopControllers});
 //
-// The algorithm (client-go's tryAcquireOrRenew), every `retry_period`:
+// The algorithm (client-go's tryAcquireOrRenew):
 //   - no Lease: create it holding the lock (leaseTransitions 0);
 //   - a Lease held by another identity: it counts as expired only once this candidate has
 //     seen the same record, unchanged, for the record's leaseDurationSeconds by its own
@@ -25,6 +25,24 @@
 // Aborted. When `stop` ends the run while leading and `release_on_cancel` is set, the lease
 // is released (empty holder, leaseDurationSeconds 1) so that another candidate takes over
 // at its next retry instead of waiting for the lease to expire.
+//
+// Takeover timing (where this differs from client-go, which re-reads only every jittered
+// retry period and so takes over up to two such periods after the expiry): while another
+// candidate holds an unexpired lease, this one re-reads it every `observe_period`, and
+// waits exactly until the computed expiry (its observation time of the last change +
+// leaseDurationSeconds) when that comes sooner; after a failed call (an API error, a lost
+// 409 race) it waits the jittered retry period as client-go does. The observation time is
+// taken after the read returns, so it is never before the change it observed (the safety
+// rule is client-go's). Hence, if the holder's last renewal was written at R and its reads
+// succeed, this candidate writes its takeover at
+//     R + leaseDurationSeconds  <=  takeover  <=  R + leaseDurationSeconds + observe_period + L
+// where L is the latency of the requests involved (up to two reads before it notices the
+// renewal, then the read and the write that take over) and of waking up (0 on a fake lock
+// and a fake clock). For a holder
+// killed at K >= R: takeover - K <= leaseDurationSeconds + observe_period + L, and
+// takeover - K <= leaseDurationSeconds whenever the last renewal preceded the kill by at
+// least observe_period + L. No timing makes the bound tighter without trusting the
+// holder's clock: a renewal written just before the kill must be honoured in full.
 //
 // Differences from client-go: on_stopped_leading runs only if this run was leading, and
 // the callbacks run on the thread that called Run(); they must return promptly (start
@@ -92,8 +110,12 @@ struct LeaderElectionConfig {
   absl::Duration renew_deadline = absl::Seconds(10);
   // The interval between attempts to acquire or renew (2 s).
   absl::Duration retry_period = absl::Seconds(2);
-  // Acquire attempts wait retry_period * (1 + jitter_factor * U[0, 1)) (client-go: 1.2).
+  // Acquire attempts wait retry_period * (1 + jitter_factor * U[0, 1)) (client-go: 1.2)
+  // after a failed call.
   double jitter_factor = 1.2;
+  // While another holds the lease, re-read it this often (at most retry_period): bounds
+  // how late a renewal is noticed, hence how late a takeover can come (see above).
+  absl::Duration observe_period = absl::Milliseconds(250);
   // Clear the holder when `stop` ends a leading run (controller-runtime's
   // LeaderElectionReleaseOnCancel).
   bool release_on_cancel = true;
@@ -105,7 +127,8 @@ class LeaseLeaderElector final : public LeaderElector {
  public:
   // InvalidArgument naming the field unless: identity is set, lease_duration >
   // renew_deadline, renew_deadline > jitter_factor * retry_period, retry_period > 0,
-  // lease_duration >= 1 s, jitter_factor >= 0, a lock and a clock are given.
+  // lease_duration >= 1 s, jitter_factor >= 0, 0 < observe_period <= retry_period, a lock
+  // and a clock are given.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LeaseLeaderElector>> Create(
       std::unique_ptr<LeaseLock> lock, LeaderElectionConfig config);
 
@@ -118,9 +141,15 @@ class LeaseLeaderElector final : public LeaderElector {
  private:
   LeaseLeaderElector(std::unique_ptr<LeaseLock> lock, LeaderElectionConfig config);
 
-  // One attempt; true when this candidate holds the lease afterwards.
-  bool TryAcquireOrRenew() ABSL_LOCKS_EXCLUDED(mu_);
-  // Whether the lease is held by someone else and not yet expired by our observation.
+  enum class Attempt {
+    kHolding,      // this candidate holds the lease
+    kHeldByOther,  // another holds it and it has not expired by our observation
+    kFailed,       // an API error or a lost race
+  };
+  // One attempt to acquire or renew.
+  Attempt TryAcquireOrRenew() ABSL_LOCKS_EXCLUDED(mu_);
+  // Records `current` as observed (at `now`, after reading it, when it changed); whether
+  // it is held by someone else and not yet expired by our observation at `now`.
   bool HeldByOther(const LeaderElectionRecord& current, absl::Time now)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Retries TryAcquireOrRenew() until it succeeds (true) or `stop` (false).
@@ -133,7 +162,10 @@ class LeaseLeaderElector final : public LeaderElector {
   void SetObserved(const LeaderElectionRecord& record, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
   void SetLeading(bool leading) ABSL_LOCKS_EXCLUDED(mu_);
   void ReportTransition(const LeaderCallbacks& callbacks) ABSL_LOCKS_EXCLUDED(mu_);
+  // After a failed attempt: the jittered retry period.
   absl::Duration AcquireWait();
+  // While another holds the lease: observe_period, or less to wake at its expiry.
+  absl::Duration ObserveWait() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::unique_ptr<LeaseLock> lock_;
   const LeaderElectionConfig config_;

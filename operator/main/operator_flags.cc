@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace flyover::op {
 namespace {
@@ -30,6 +31,50 @@ absl::Status Bool(const std::string& name, const std::string& value, bool* out) 
         absl::StrCat("--", name, ": \"", value, "\" is not true or false"));
   }
   return absl::OkStatus();
+}
+
+absl::Status Duration(const std::string& name, const std::string& value, absl::Duration* out) {
+  if (!absl::ParseDuration(value, out) || *out <= absl::ZeroDuration() ||
+      *out == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, ": \"", value, "\" is not a positive duration like 15s or 500ms"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Flag(const std::string& name, const std::string& reason) {
+  return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", reason));
+}
+
+// The rules LeaseLeaderElector::Create() enforces, named by flag.
+absl::Status ValidateLeaderElection(const OperatorFlags& f) {
+  const absl::Duration lease = f.leader_elect_lease_duration;
+  if (lease < absl::Seconds(1) || lease != absl::Trunc(lease, absl::Seconds(1))) {
+    return Flag("leader-elect-lease-duration", absl::StrCat(absl::FormatDuration(lease),
+                                                            " is not a whole number of seconds"));
+  }
+  if (lease <= f.leader_elect_renew_deadline) {
+    return Flag("leader-elect-lease-duration",
+                absl::StrCat(absl::FormatDuration(lease), " must be greater than "
+                             "--leader-elect-renew-deadline (",
+                             absl::FormatDuration(f.leader_elect_renew_deadline), ")"));
+  }
+  if (f.leader_elect_renew_deadline <= f.leader_elect_retry_period * kLeaderElectJitter) {
+    return Flag("leader-elect-renew-deadline",
+                absl::StrCat(absl::FormatDuration(f.leader_elect_renew_deadline),
+                             " must be greater than --leader-elect-retry-period (",
+                             absl::FormatDuration(f.leader_elect_retry_period), ") x ",
+                             kLeaderElectJitter, " jitter"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const OperatorFlags& f) {
+  if (f.supervision_listen_only_while_leading && f.supervision_port == 0) {
+    return Flag("supervision-listen-only-while-leading",
+                "needs a fixed --supervision-port (not 0) shared by the replicas");
+  }
+  return ValidateLeaderElection(f);
 }
 
 const std::map<std::string, Setter>& Setters() {
@@ -70,6 +115,18 @@ const std::map<std::string, Setter>& Setters() {
          f->leader_elect_id = v;
          return absl::OkStatus();
        }},
+      {"leader-elect-lease-duration",
+       [](const std::string& v, OperatorFlags* f) {
+         return Duration("leader-elect-lease-duration", v, &f->leader_elect_lease_duration);
+       }},
+      {"leader-elect-renew-deadline",
+       [](const std::string& v, OperatorFlags* f) {
+         return Duration("leader-elect-renew-deadline", v, &f->leader_elect_renew_deadline);
+       }},
+      {"leader-elect-retry-period",
+       [](const std::string& v, OperatorFlags* f) {
+         return Duration("leader-elect-retry-period", v, &f->leader_elect_retry_period);
+       }},
       {"workers",
        [](const std::string& v, OperatorFlags* f) {
          if (!absl::SimpleAtoi(v, &f->workers) || f->workers < 1) {
@@ -108,9 +165,10 @@ absl::StatusOr<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>&
       flags.help = true;
       continue;
     }
-    if (name == "leader-elect") {
-      if (absl::Status status = Bool(name, value.value_or(""), &flags.leader_elect); !status.ok())
-        return status;
+    if (name == "leader-elect" || name == "supervision-listen-only-while-leading") {
+      bool* field = name == "leader-elect" ? &flags.leader_elect
+                                           : &flags.supervision_listen_only_while_leading;
+      if (absl::Status status = Bool(name, value.value_or(""), field); !status.ok()) return status;
       continue;
     }
     auto setter = Setters().find(name);
@@ -123,6 +181,7 @@ absl::StatusOr<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>&
     }
     if (absl::Status status = setter->second(*value, &flags); !status.ok()) return status;
   }
+  if (absl::Status status = Validate(flags); !status.ok()) return status;
   return flags;
 }
 
@@ -139,11 +198,21 @@ table, and serves the supervision endpoint agents heartbeat to.
   --supervision-port N              its port (9443; 0 = any free port)
   --supervision-url URL             what pods are told; default http://<bind address or
                                     $POD_IP>:<port>
+  --supervision-listen-only-while-leading[=true|false]
+                                    listen on the supervision address only while leading,
+                                    so that replicas sharing one fixed address (process
+                                    mode) reach the leader alone, as a Service would (false)
   --leader-elect[=true|false]       campaign for the Lease before reconciling (false)
   --leader-elect-namespace NS       the Lease's namespace (default)
   --leader-elect-id ID              this replica's identity; default hostname_pid
+  --leader-elect-lease-duration D   how long a standby waits after the leader's last
+                                    renewal before taking over; whole seconds (15s)
+  --leader-elect-renew-deadline D   how long the leader retries a failing renewal before
+                                    giving up leadership (10s); < the lease duration
+  --leader-elect-retry-period D     interval of renewals and acquire retries (2s);
+                                    x 1.2 jitter < the renew deadline
   --workers N                       concurrent reconciles (4)
-  --qps Q                           API request rate limit (100; burst 2x)
+  --qps Q                           API request rate limit (500; burst 2x)
   --help                            this text
 )";
 }

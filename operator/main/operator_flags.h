@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace flyover::op {
 
@@ -19,15 +20,27 @@ struct OperatorFlags {
   std::string supervision_bind_address = "0.0.0.0";
   int supervision_port = 9443;
   std::string supervision_url;  // "" = derived (SupervisionUrl)
+  // Listen on the supervision address only while leading (process mode's stand-in for a
+  // Service that routes to the Ready replica): replicas share one fixed address.
+  bool supervision_listen_only_while_leading = false;
   bool leader_elect = false;
   std::string leader_elect_namespace = "default";
   std::string leader_elect_id;  // "" = hostname and pid
+  // client-go's defaults; see kube/controller/leader_elector.h.
+  absl::Duration leader_elect_lease_duration = absl::Seconds(15);
+  absl::Duration leader_elect_renew_deadline = absl::Seconds(10);
+  absl::Duration leader_elect_retry_period = absl::Seconds(2);
   int workers = 4;
-  double qps = 100;
+  double qps = 500;
 };
 
-// InvalidArgument naming the flag for an unknown flag, a missing or malformed value, or a
-// port outside 0..65535.
+// The elector's jitter on acquire retries (LeaderElectionConfig::jitter_factor).
+inline constexpr double kLeaderElectJitter = 1.2;
+
+// InvalidArgument naming the flag for an unknown flag, a missing or malformed value, a
+// port outside 0..65535, leader-election durations out of order (they must satisfy lease
+// duration > renew deadline > retry period * kLeaderElectJitter, the lease duration in
+// whole seconds), or --supervision-listen-only-while-leading without a fixed port.
 absl::StatusOr<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args);
 std::string UsageText();
 

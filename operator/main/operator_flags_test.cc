@@ -39,5 +39,53 @@ TEST(OperatorFlagsTest, SupervisionUrlIsDerivedFromTheBindAddress) {
   EXPECT_EQ(SupervisionUrl(flags, 1234, ""), "http://operator.flyover-system:9443");
 }
 
+TEST(OperatorFlagsTest, LeaderElectionTimings) {
+  absl::StatusOr<OperatorFlags> flags = ParseOperatorFlags({});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(flags->leader_elect_lease_duration, absl::Seconds(15));
+  EXPECT_EQ(flags->leader_elect_renew_deadline, absl::Seconds(10));
+  EXPECT_EQ(flags->leader_elect_retry_period, absl::Seconds(2));
+  flags = ParseOperatorFlags({"--leader-elect-lease-duration", "6s",
+                              "--leader-elect-renew-deadline=4s",
+                              "--leader-elect-retry-period=1s"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_EQ(flags->leader_elect_lease_duration, absl::Seconds(6));
+  EXPECT_EQ(flags->leader_elect_renew_deadline, absl::Seconds(4));
+  EXPECT_EQ(flags->leader_elect_retry_period, absl::Seconds(1));
+}
+
+TEST(OperatorFlagsTest, LeaderElectionTimingsOutOfOrderNameTheFlag) {
+  auto message = [](std::vector<std::string> args) {
+    return std::string(ParseOperatorFlags(args).status().message());
+  };
+  EXPECT_THAT(message({"--leader-elect-renew-deadline=0s"}),
+              HasSubstr("--leader-elect-renew-deadline: \"0s\" is not a positive duration"));
+  EXPECT_THAT(message({"--leader-elect-lease-duration=8s", "--leader-elect-renew-deadline=9s"}),
+              HasSubstr("--leader-elect-lease-duration: 8s must be greater than "
+                        "--leader-elect-renew-deadline (9s)"));
+  EXPECT_THAT(message({"--leader-elect-lease-duration=1500ms", "--leader-elect-renew-deadline=1s",
+                       "--leader-elect-retry-period=100ms"}),
+              HasSubstr("--leader-elect-lease-duration: 1.5s is not a whole number of seconds"));
+  EXPECT_THAT(message({"--leader-elect-retry-period=9s"}),
+              HasSubstr("--leader-elect-renew-deadline: 10s must be greater than "
+                        "--leader-elect-retry-period (9s) x 1.2 jitter"));
+}
+
+TEST(OperatorFlagsTest, ListeningOnlyWhileLeadingNeedsAFixedPort) {
+  absl::StatusOr<OperatorFlags> flags =
+      ParseOperatorFlags({"--supervision-port=7000", "--supervision-listen-only-while-leading"});
+  ASSERT_TRUE(flags.ok()) << flags.status();
+  EXPECT_TRUE(flags->supervision_listen_only_while_leading);
+  EXPECT_FALSE(ParseOperatorFlags({})->supervision_listen_only_while_leading);
+  EXPECT_THAT(
+      ParseOperatorFlags({"--supervision-port=0", "--supervision-listen-only-while-leading=true"})
+          .status()
+          .message(),
+      HasSubstr("--supervision-listen-only-while-leading: needs a fixed --supervision-port"));
+  EXPECT_THAT(
+      ParseOperatorFlags({"--supervision-listen-only-while-leading=yes"}).status().message(),
+      HasSubstr("--supervision-listen-only-while-leading: \"yes\" is not true or false"));
+}
+
 }  // namespace
 }  // namespace flyover::op

@@ -2,6 +2,7 @@
 // optional Lease leader election. `--help` lists the flags.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -45,9 +46,14 @@ absl::StatusOr<std::unique_ptr<kube::LeaderElector>> Elector(
   if (!flags.leader_elect) return std::unique_ptr<kube::LeaderElector>();
   auto lock = std::make_unique<kube::RestLeaseLock>(client, flags.leader_elect_namespace,
                                                     "flyover-operator");
-  ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(
-                                     std::move(lock), {.identity = Identity(flags),
-                                                       .registry = std::move(registry)}));
+  kube::LeaderElectionConfig config{.identity = Identity(flags),
+                                    .lease_duration = flags.leader_elect_lease_duration,
+                                    .renew_deadline = flags.leader_elect_renew_deadline,
+                                    .retry_period = flags.leader_elect_retry_period,
+                                    .jitter_factor = kLeaderElectJitter,
+                                    .registry = std::move(registry)};
+  config.observe_period = std::min(config.observe_period, config.retry_period);
+  ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(std::move(lock), config));
   return std::unique_ptr<kube::LeaderElector>(std::move(elector));
 }
 
@@ -57,7 +63,8 @@ absl::Status Run(const OperatorFlags& flags) {
   ASSIGN_OR_RETURN(std::unique_ptr<kube::RestClient> client, Connect(flags));
   OperatorAppOptions options{
       .supervision = {.bind_address = flags.supervision_bind_address,
-                      .port = flags.supervision_port},
+                      .port = flags.supervision_port,
+                      .listen_only_while_leading = flags.supervision_listen_only_while_leading},
       .metrics_server = {.bind_address = flags.metrics_bind_address, .port = flags.metrics_port},
       .workers = flags.workers,
       .identity = Identity(flags)};

@@ -38,6 +38,32 @@ TEST(GoodputTest, CompletedIncidentsAndTheOneInProgressCount) {
   EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(100)), 0.9);
 }
 
+TEST(GoodputTest, SuspendedTimeIsLeftOutOfTheWallTime) {
+  kube::PostTrainingJobStatus status;
+  status.start_time = kStart;
+  status.unproductive_millis = 10000;
+  status.suspended_millis = 50000;  // an earlier suspension: 50 of the 150 s
+  EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(150)), 0.9);
+  // Suspended again at 150 s: the 50 s since are neither productive nor lost.
+  status.conditions.push_back({.type = kSuspendedCondition,
+                               .status = kube::ConditionStatus::kTrue,
+                               .last_transition_time = kStart + absl::Seconds(150)});
+  EXPECT_EQ(SuspendedFor(status, kStart + absl::Seconds(200)), absl::Seconds(50));
+  EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(200)), 0.9);
+  status.conditions.back().status = kube::ConditionStatus::kFalse;
+  EXPECT_EQ(SuspendedFor(status, kStart + absl::Seconds(200)), absl::ZeroDuration());
+}
+
+TEST(GoodputTest, ASuspensionBeforeTheJobFirstRanCountsForNothing) {
+  kube::PostTrainingJobStatus status;
+  status.conditions.push_back({.type = kSuspendedCondition,
+                               .status = kube::ConditionStatus::kTrue,
+                               .last_transition_time = kStart});
+  EXPECT_EQ(SuspendedFor(status, kStart + absl::Seconds(60)), absl::ZeroDuration());
+  status.start_time = kStart + absl::Seconds(30);  // suspended earlier, started later
+  EXPECT_EQ(SuspendedFor(status, kStart + absl::Seconds(60)), absl::Seconds(30));
+}
+
 TEST(GoodputTest, StragglersCostNothingAndWallTimeEndsAtCompletion) {
   kube::PostTrainingJobStatus status;
   status.start_time = kStart;

@@ -82,9 +82,31 @@ SupervisionServer::~SupervisionServer() { Stop(); }
 absl::StatusOr<int> SupervisionServer::Start() {
   absl::MutexLock lock(&mu_);
   if (started_) return absl::FailedPreconditionError("supervision server was already started");
+  if (options_.listen_only_while_leading && options_.port == 0) {
+    return absl::InvalidArgumentError(
+        "supervision server: port must be fixed (not 0) with listen_only_while_leading");
+  }
   started_ = true;
   absl::StatusOr<int> rendezvous_port = rendezvous_.Start();
   if (!rendezvous_port.ok()) return rendezvous_port.status();
+  rendezvous_port_ = *rendezvous_port;
+  if (options_.listen_only_while_leading) {
+    port_ = options_.port;
+    return port_;
+  }
+  int port = 0;
+  absl::StatusOr<std::unique_ptr<Serving>> serving = Serve(options_.port, &port);
+  if (!serving.ok()) {
+    rendezvous_.Stop();
+    return serving.status();
+  }
+  serving_ = *std::move(serving);
+  port_ = port;
+  return port;
+}
+
+absl::StatusOr<std::unique_ptr<SupervisionServer::Serving>> SupervisionServer::Serve(
+    int port, int* bound_port) {
   auto serving = std::make_unique<Serving>();
   httplib::Server& server = serving->server;
   const size_t threads = static_cast<size_t>(std::max(1, options_.worker_threads));
@@ -95,16 +117,13 @@ absl::StatusOr<int> SupervisionServer::Start() {
   Route(server, {.registry = registry_,
                  .is_leader = is_leader_,
                  .max_long_poll = options_.max_long_poll,
-                 .rendezvous_port = *rendezvous_port,
+                 .rendezvous_port = rendezvous_port_,
                  .internal_token = internal_token_});
-  const int port =
-      options_.port == 0
-          ? server.bind_to_any_port(options_.bind_address)
-          : (server.bind_to_port(options_.bind_address, options_.port) ? options_.port : -1);
-  if (port <= 0) {
-    rendezvous_.Stop();
+  *bound_port = port == 0 ? server.bind_to_any_port(options_.bind_address)
+                          : (server.bind_to_port(options_.bind_address, port) ? port : -1);
+  if (*bound_port <= 0) {
     return absl::UnavailableError(absl::StrCat("supervision server: cannot bind ",
-                                               options_.bind_address, ":", options_.port));
+                                               options_.bind_address, ":", port));
   }
   Serving* raw = serving.get();
   serving->thread = std::thread([raw] {
@@ -112,22 +131,59 @@ absl::StatusOr<int> SupervisionServer::Start() {
     raw->done.store(true);
   });
   AwaitAcceptLoop(server, serving->done, absl::Now() + absl::Seconds(5));
-  serving_ = std::move(serving);
-  port_ = port;
   ServerLog().Info("supervision server listening",
-                   {{"address", options_.bind_address}, {"port", port}});
-  return port;
+                   {{"address", options_.bind_address}, {"port", *bound_port}});
+  return serving;
+}
+
+absl::StatusOr<bool> SupervisionServer::TryListen() {
+  absl::MutexLock lock(&mu_);
+  if (!options_.listen_only_while_leading) {
+    return absl::FailedPreconditionError(
+        "supervision server: Listen() needs listen_only_while_leading");
+  }
+  if (!started_ || stopped_) {
+    return absl::FailedPreconditionError("supervision server: Listen() before Start() or after Stop()");
+  }
+  if (serving_ != nullptr) return true;
+  int port = 0;
+  absl::StatusOr<std::unique_ptr<Serving>> serving = Serve(options_.port, &port);
+  if (!serving.ok()) return false;
+  serving_ = *std::move(serving);
+  return true;
+}
+
+absl::Status SupervisionServer::Listen() {
+  const absl::Time give_up = absl::Now() + options_.listen_retry_for;
+  for (;;) {
+    absl::StatusOr<bool> listening = TryListen();
+    if (!listening.ok() || *listening) return listening.status();
+    if (absl::Now() >= give_up) {
+      return absl::UnavailableError(absl::StrCat(
+          "supervision server: ", options_.bind_address, ":", options_.port, " still taken after ",
+          absl::FormatDuration(options_.listen_retry_for)));
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+bool SupervisionServer::listening() const {
+  absl::MutexLock lock(&mu_);
+  return serving_ != nullptr;
 }
 
 void SupervisionServer::Stop() {
   absl::MutexLock lock(&mu_);
-  if (serving_ == nullptr) return;
+  if (!started_ || stopped_) return;
+  stopped_ = true;
   registry_->Shutdown();  // held rank-table long polls answer 503 now
   rendezvous_.Stop();     // and so do held rendezvous long polls
-  AwaitAcceptLoop(serving_->server, serving_->done, absl::InfiniteFuture());
-  serving_->server.stop();
-  serving_->thread.join();
-  serving_.reset();
+  if (serving_ != nullptr) {
+    AwaitAcceptLoop(serving_->server, serving_->done, absl::InfiniteFuture());
+    serving_->server.stop();
+    serving_->thread.join();
+    serving_.reset();
+  }
   port_ = 0;
 }
 

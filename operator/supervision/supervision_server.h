@@ -19,6 +19,15 @@
 // that wait at once (each rendezvous long poll holds one thread here and one in the
 // embedded server).
 //
+// Listening only while leading (listen_only_while_leading): in process mode the replicas
+// of the operator share one fixed address, the way pods in a cluster reach whichever
+// replica the operator Service routes to (the Ready one, i.e. the leader). Start() then
+// binds nothing and returns the fixed port; the leader calls Listen() when it starts
+// leading and Stop() when it stops (a replica that stopped leading never leads again), and
+// a killed leader's socket is freed by the kernel at once, so the next leader's Listen()
+// takes the address over and pods created by the old leader reach the new one. In between,
+// agents see connection refused, which they retry (worker/agent/agent_commands.cc).
+//
 // Lifecycle: Start() once; Stop() (also the destructor) wakes long polls and joins.
 // Thread-safety: all methods are thread-safe. Borrows the registry, which must outlive it.
 #ifndef FLYOVER_OPERATOR_SUPERVISION_SUPERVISION_SERVER_H_
@@ -44,6 +53,10 @@ struct SupervisionServerOptions {
   int worker_threads = 64;
   absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration write_timeout = absl::Seconds(10);
+  // Bind `port` (which must not be 0) only in Listen(); see above.
+  bool listen_only_while_leading = false;
+  // How long Listen() retries an address still held (by a replica shutting down).
+  absl::Duration listen_retry_for = absl::Seconds(15);
 };
 
 class SupervisionServer {
@@ -55,8 +68,17 @@ class SupervisionServer {
   SupervisionServer& operator=(const SupervisionServer&) = delete;
 
   // Starts the embedded rendezvous server and this one; returns the port. FailedPrecondition
-  // when called twice; Unavailable when the address cannot be bound.
+  // when called twice; Unavailable when the address cannot be bound. With
+  // listen_only_while_leading it binds nothing and returns the fixed port (InvalidArgument
+  // naming the field when it is 0).
   [[nodiscard]] absl::StatusOr<int> Start() ABSL_LOCKS_EXCLUDED(mu_);
+  // With listen_only_while_leading, after Start(): binds the fixed address and serves,
+  // retrying every 100 ms for listen_retry_for while another process holds it; OK at once
+  // if already listening. Unavailable when the address stays taken; FailedPrecondition
+  // without that option, before Start() or after Stop().
+  [[nodiscard]] absl::Status Listen() ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether the endpoint accepts connections now.
+  [[nodiscard]] bool listening() const ABSL_LOCKS_EXCLUDED(mu_);
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   int port() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -65,6 +87,13 @@ class SupervisionServer {
 
  private:
   struct Serving;
+
+  // Binds `port` (0: any) on bind_address and runs the accept loop. Unavailable when the
+  // address cannot be bound.
+  absl::StatusOr<std::unique_ptr<Serving>> Serve(int port, int* bound_port)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One Listen() attempt: true when listening afterwards.
+  absl::StatusOr<bool> TryListen() ABSL_LOCKS_EXCLUDED(mu_);
 
   SupervisionRegistry* const registry_;
   const std::function<bool()> is_leader_;
@@ -75,6 +104,8 @@ class SupervisionServer {
   mutable absl::Mutex mu_;
   std::unique_ptr<Serving> serving_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  int rendezvous_port_ ABSL_GUARDED_BY(mu_) = 0;
   int port_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

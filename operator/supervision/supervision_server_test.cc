@@ -1,6 +1,9 @@
 #include "operator/supervision/supervision_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -120,6 +123,105 @@ TEST_F(SupervisionServerTest, RendezvousIsServedWithTheJobsToken) {
   EXPECT_EQ(client_->Get(key, Auth())->status, 409);
   EXPECT_EQ(client_->Delete("/v1/jobs/default.tiny/rendezvous", Auth())->status, 204);
   EXPECT_EQ(client_->Get("/v1/jobs/default.tiny/rendezvous/2/k", Auth())->status, 404);
+}
+
+// A loopback port free at the moment of the call.
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// Replicas sharing one fixed address, each listening only while it leads.
+class SupervisionServerWhileLeadingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (SupervisionRegistry* registry : {&registry_a_, &registry_b_}) {
+      registry->RegisterJob(kJob, {.token = kToken, .generation = 1, .pods = {"tiny-0-g1"}});
+      registry->PublishRankTable(kJob, 1, {{"status", "completed"}});
+    }
+  }
+  SupervisionServerOptions Options(absl::Duration retry_for) {
+    return {.bind_address = "127.0.0.1", .port = port_, .max_long_poll = absl::Seconds(2),
+            .worker_threads = 4, .listen_only_while_leading = true,
+            .listen_retry_for = retry_for};
+  }
+  // The status of a rank-table request to the fixed address; 0 when nothing listens.
+  int Probe() {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_connection_timeout(2, 0);
+    httplib::Result result = client.Get("/v1/jobs/default.tiny/ranktable",
+                                        {{"Authorization", std::string("Bearer ") + kToken}});
+    return result ? result->status : 0;
+  }
+
+  const int port_ = FreePort();
+  SupervisionRegistry registry_a_, registry_b_;
+};
+
+TEST_F(SupervisionServerWhileLeadingTest, ListensOnlyBetweenListenAndStop) {
+  ASSERT_GT(port_, 0);
+  SupervisionServer server(&registry_a_, [] { return true; }, Options(absl::Seconds(1)));
+  absl::StatusOr<int> port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status();
+  EXPECT_EQ(*port, port_);
+  EXPECT_FALSE(server.listening());
+  EXPECT_EQ(Probe(), 0);  // connection refused: not leading yet
+  ASSERT_TRUE(server.Listen().ok());
+  EXPECT_TRUE(server.listening());
+  EXPECT_EQ(Probe(), 200);
+  EXPECT_TRUE(server.Listen().ok());  // already listening
+  server.Stop();
+  EXPECT_FALSE(server.listening());
+  EXPECT_EQ(Probe(), 0);
+  EXPECT_TRUE(absl::IsFailedPrecondition(server.Listen()));
+}
+
+TEST_F(SupervisionServerWhileLeadingTest, TheNextLeaderTakesTheAddressOnceTheOldOneLetsGo) {
+  ASSERT_GT(port_, 0);
+  SupervisionServer old_leader(&registry_a_, [] { return true; }, Options(absl::Seconds(1)));
+  SupervisionServer impatient(&registry_b_, [] { return true; }, Options(absl::Milliseconds(300)));
+  SupervisionServer next_leader(&registry_b_, [] { return true; }, Options(absl::Seconds(10)));
+  ASSERT_TRUE(old_leader.Start().ok());
+  ASSERT_TRUE(impatient.Start().ok());
+  ASSERT_TRUE(next_leader.Start().ok());
+  ASSERT_TRUE(old_leader.Listen().ok());
+  absl::Status taken = impatient.Listen();  // no SO_REUSEPORT: one listener per address
+  EXPECT_TRUE(absl::IsUnavailable(taken)) << taken;
+  EXPECT_THAT(taken.message(), HasSubstr("still taken after 300ms"));
+
+  std::thread step_down([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    old_leader.Stop();
+  });
+  const absl::Time asked = absl::Now();
+  absl::Status listening = next_leader.Listen();
+  step_down.join();
+  ASSERT_TRUE(listening.ok()) << listening;
+  EXPECT_LT(absl::Now() - asked, absl::Seconds(5));
+  EXPECT_EQ(Probe(), 200);  // answered by the next leader
+}
+
+TEST(SupervisionServerOptionsTest, ListeningWhileLeadingNeedsAFixedPort) {
+  SupervisionRegistry registry;
+  SupervisionServer zero(&registry, [] { return true; },
+                         {.bind_address = "127.0.0.1", .port = 0,
+                          .listen_only_while_leading = true});
+  absl::StatusOr<int> started = zero.Start();
+  EXPECT_TRUE(absl::IsInvalidArgument(started.status())) << started.status();
+  SupervisionServer ordinary(&registry, [] { return true; }, {.bind_address = "127.0.0.1"});
+  ASSERT_TRUE(ordinary.Start().ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(ordinary.Listen()));
+  EXPECT_TRUE(ordinary.listening());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace flyover::sched {
 namespace {
@@ -37,6 +38,45 @@ Setter Text(const std::string& name, std::string SchedulerFlags::*field) {
   };
 }
 
+Setter Duration(const std::string& name, absl::Duration SchedulerFlags::*field) {
+  return [=](const std::string& v, SchedulerFlags* f) {
+    absl::Duration value;
+    if (!absl::ParseDuration(v, &value) || value <= absl::ZeroDuration() ||
+        value == absl::InfiniteDuration()) {
+      return Bad(name, v, "a positive duration like 15s or 500ms");
+    }
+    f->*field = value;
+    return absl::OkStatus();
+  };
+}
+
+absl::Status Flag(const std::string& name, const std::string& reason) {
+  return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", reason));
+}
+
+// The rules LeaseLeaderElector::Create() enforces, named by flag.
+absl::Status ValidateLeaderElection(const SchedulerFlags& f) {
+  const absl::Duration lease = f.leader_elect_lease_duration;
+  if (lease < absl::Seconds(1) || lease != absl::Trunc(lease, absl::Seconds(1))) {
+    return Flag("leader-elect-lease-duration", absl::StrCat(absl::FormatDuration(lease),
+                                                            " is not a whole number of seconds"));
+  }
+  if (lease <= f.leader_elect_renew_deadline) {
+    return Flag("leader-elect-lease-duration",
+                absl::StrCat(absl::FormatDuration(lease), " must be greater than "
+                             "--leader-elect-renew-deadline (",
+                             absl::FormatDuration(f.leader_elect_renew_deadline), ")"));
+  }
+  if (f.leader_elect_renew_deadline <= f.leader_elect_retry_period * kLeaderElectJitter) {
+    return Flag("leader-elect-renew-deadline",
+                absl::StrCat(absl::FormatDuration(f.leader_elect_renew_deadline),
+                             " must be greater than --leader-elect-retry-period (",
+                             absl::FormatDuration(f.leader_elect_retry_period), ") x ",
+                             kLeaderElectJitter, " jitter"));
+  }
+  return absl::OkStatus();
+}
+
 const std::map<std::string, Setter>& Setters() {
   static const auto* const setters = new std::map<std::string, Setter>{
       {"kubeconfig", Text("kubeconfig", &SchedulerFlags::kubeconfig)},
@@ -46,6 +86,12 @@ const std::map<std::string, Setter>& Setters() {
       {"leader-elect-namespace",
        Text("leader-elect-namespace", &SchedulerFlags::leader_elect_namespace)},
       {"leader-elect-id", Text("leader-elect-id", &SchedulerFlags::leader_elect_id)},
+      {"leader-elect-lease-duration",
+       Duration("leader-elect-lease-duration", &SchedulerFlags::leader_elect_lease_duration)},
+      {"leader-elect-renew-deadline",
+       Duration("leader-elect-renew-deadline", &SchedulerFlags::leader_elect_renew_deadline)},
+      {"leader-elect-retry-period",
+       Duration("leader-elect-retry-period", &SchedulerFlags::leader_elect_retry_period)},
       {"scheduler-name", Text("scheduler-name", &SchedulerFlags::scheduler_name)},
       {"spare-nodes-per-super-pod",
        Int("spare-nodes-per-super-pod", 0, 47, &SchedulerFlags::spare_nodes_per_super_pod)},
@@ -107,6 +153,7 @@ absl::StatusOr<SchedulerFlags> ParseSchedulerFlags(const std::vector<std::string
     }
     if (absl::Status status = setter->second(*value, &flags); !status.ok()) return status;
   }
+  if (absl::Status status = ValidateLeaderElection(flags); !status.ok()) return status;
   return flags;
 }
 
@@ -129,6 +176,12 @@ PostTrainingJob pods, whole or not at all, topology-aware on Ascend 910C super-p
   --leader-elect[=true|false]       campaign for the Lease kube-system/flyover-scheduler
   --leader-elect-namespace NS       namespace of that Lease (default kube-system)
   --leader-elect-id ID              this replica's identity (default host_pid)
+  --leader-elect-lease-duration D   how long a standby waits after the leader's last
+                                    renewal before taking over; whole seconds (15s)
+  --leader-elect-renew-deadline D   how long the leader retries a failing renewal before
+                                    giving up leadership (10s); < the lease duration
+  --leader-elect-retry-period D     interval of renewals and acquire retries (2s);
+                                    x 1.2 jitter < the renew deadline
   --scheduler-name NAME             pods to schedule (default flyover-scheduler)
   --spare-nodes-per-super-pod N     wholly free nodes kept per super-pod (default 2)
   --bind-parallelism N              pods of one gang bound at once (default 16)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace flyover::sched {
 
@@ -19,14 +20,23 @@ struct SchedulerFlags {
   bool leader_elect = false;
   std::string leader_elect_namespace = "kube-system";
   std::string leader_elect_id;  // "" = hostname and pid
+  // client-go's defaults; see kube/controller/leader_elector.h.
+  absl::Duration leader_elect_lease_duration = absl::Seconds(15);
+  absl::Duration leader_elect_renew_deadline = absl::Seconds(10);
+  absl::Duration leader_elect_retry_period = absl::Seconds(2);
   std::string scheduler_name = "flyover-scheduler";
   int spare_nodes_per_super_pod = 2;
   int bind_parallelism = 16;
   double qps = 500;
 };
 
+// The elector's jitter on acquire retries (LeaderElectionConfig::jitter_factor).
+inline constexpr double kLeaderElectJitter = 1.2;
+
 // InvalidArgument naming the flag for an unknown flag, a missing or malformed value, a port
-// outside 0..65535, an empty scheduler name or a count out of range.
+// outside 0..65535, an empty scheduler name, a count out of range, or leader-election
+// durations out of order (lease duration > renew deadline > retry period *
+// kLeaderElectJitter, the lease duration in whole seconds).
 [[nodiscard]] absl::StatusOr<SchedulerFlags> ParseSchedulerFlags(
     const std::vector<std::string>& args);
 [[nodiscard]] std::string UsageText();

@@ -4,6 +4,7 @@
 // flags.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -51,9 +52,14 @@ absl::StatusOr<std::unique_ptr<kube::LeaderElector>> Elector(
   if (!flags.leader_elect) return std::unique_ptr<kube::LeaderElector>();
   auto lock = std::make_unique<kube::RestLeaseLock>(client, flags.leader_elect_namespace,
                                                     flags.scheduler_name);
-  ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(
-                                     std::move(lock), {.identity = Identity(flags),
-                                                       .registry = std::move(registry)}));
+  kube::LeaderElectionConfig config{.identity = Identity(flags),
+                                    .lease_duration = flags.leader_elect_lease_duration,
+                                    .renew_deadline = flags.leader_elect_renew_deadline,
+                                    .retry_period = flags.leader_elect_retry_period,
+                                    .jitter_factor = kLeaderElectJitter,
+                                    .registry = std::move(registry)};
+  config.observe_period = std::min(config.observe_period, config.retry_period);
+  ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(std::move(lock), config));
   return std::unique_ptr<kube::LeaderElector>(std::move(elector));
 }
 

@@ -11,6 +11,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <httplib.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -91,7 +95,15 @@ absl::Status HaCluster::Up(int super_pods, int nodes_per_super_pod) {
 absl::Status HaCluster::Down() { return Flyover("local down --data-dir " + data_).status(); }
 
 absl::Status HaCluster::StartStandbyOperator() {
-  // The flags OperatorArgv() (cli/local_flags.cc) gives the operator `up` starts.
+  std::string endpoint = ReadWhole(data_ + "/run/operator.supervision");
+  int supervision_port = 0;
+  if (size_t colon = endpoint.rfind(':'); colon == std::string::npos ||
+      !absl::SimpleAtoi(absl::StripAsciiWhitespace(endpoint.substr(colon + 1)),
+                        &supervision_port)) {
+    return absl::NotFoundError(
+        absl::StrCat("run/operator.supervision: no address in \"", endpoint, "\""));
+  }
+  // The command line OperatorArgv() (cli/local_flags.cc) gives the operator `up` starts.
   std::vector<std::string> args = {FLYOVER_OPERATOR_BINARY,
                                    "--kubeconfig",
                                    data_ + "/kubeconfig",
@@ -100,10 +112,17 @@ absl::Status HaCluster::StartStandbyOperator() {
                                    "--supervision-bind-address",
                                    "127.0.0.1",
                                    "--supervision-port",
-                                   "0",
+                                   std::to_string(supervision_port),
+                                   "--supervision-listen-only-while-leading",
                                    "--leader-elect",
                                    "--leader-elect-namespace",
-                                   "default"};
+                                   "default",
+                                   "--leader-elect-lease-duration",
+                                   "8s",
+                                   "--leader-elect-renew-deadline",
+                                   "5s",
+                                   "--leader-elect-retry-period",
+                                   "1s"};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -165,6 +184,41 @@ absl::StatusOr<PodCensus> HaCluster::Census(const std::string& job) {
     if (pod.value("status", json::object()).value("phase", "") == "Running") ++census.running;
   }
   return census;
+}
+
+absl::StatusOr<bool> HaCluster::AnyPodOf(const std::string& job) {
+  ASSIGN_OR_RETURN(kube::ObjectList page,
+                   client_->ListPage(kube::PodsResource(), "default",
+                                     {.label_selector = "training.flyover.dev/job-name=" + job,
+                                      .limit = 1}));
+  return !page.items.empty();
+}
+
+absl::StatusOr<std::string> HaCluster::SupervisionToken(const std::string& job) {
+  ASSIGN_OR_RETURN(json secret,
+                   client_->Get(kube::SecretsResource(), "default", job + "-supervision"));
+  std::string token;
+  const std::string encoded = secret.value("data", json::object()).value("token", "");
+  if (!absl::Base64Unescape(encoded, &token) || token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Secret ", job, "-supervision: data.token is not base64 text"));
+  }
+  return token;
+}
+
+absl::StatusOr<int> HaCluster::FetchRankTable(const std::string& url, const std::string& job,
+                                              const std::string& token, std::string* body) {
+  httplib::Client client(url);
+  client.set_connection_timeout(2, 0);
+  client.set_read_timeout(5, 0);
+  httplib::Result result = client.Get(absl::StrCat("/v1/jobs/default.", job, "/ranktable"),
+                                      {{"Authorization", "Bearer " + token}});
+  if (!result) {
+    return absl::UnavailableError(
+        absl::StrCat("GET ", url, ": ", httplib::to_string(result.error())));
+  }
+  *body = result->body;
+  return result->status;
 }
 
 absl::StatusOr<json> HaCluster::ApplyJob(const std::string& path) {

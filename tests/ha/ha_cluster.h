@@ -1,6 +1,8 @@
 // A `flyover local up` cluster of simulated nodes for the high-availability tests, plus a
-// second flyover-operator replica started beside the one `up` runs (same kubeconfig, same
-// Lease default/flyover-operator), and readers for the Lease and the job's pods.
+// second flyover-operator replica started beside the one `up` runs (the same command line:
+// kubeconfig, Lease default/flyover-operator, leader-election timings and the shared
+// supervision address of run/operator.supervision), readers for the Lease and the job's
+// pods, and a client of the supervision endpoint as an agent in a pod would use it.
 //
 // The cluster is sized for deploy/examples/large-1024.yaml: 1,024 pods of 16 dies in blocks
 // of 8 nodes within a super-pod, 2 spare nodes per super-pod. With 48-node super-pods each
@@ -69,6 +71,15 @@ class HaCluster {
   absl::StatusOr<LeaseView> OperatorLease();
   absl::StatusOr<std::vector<nlohmann::json>> JobPods(const std::string& job);
   absl::StatusOr<PodCensus> Census(const std::string& job);
+  // Whether any pod of the job exists (one cheap list request of one item).
+  absl::StatusOr<bool> AnyPodOf(const std::string& job);
+
+  // The job's supervision token (Secret <job>-supervision in "default").
+  absl::StatusOr<std::string> SupervisionToken(const std::string& job);
+  // GET <url>/v1/jobs/default.<job>/ranktable with the token, as an agent does: the HTTP
+  // status (*body its body), or Unavailable when nothing answers at `url`.
+  absl::StatusOr<int> FetchRankTable(const std::string& url, const std::string& job,
+                                     const std::string& token, std::string* body);
   // Applies the manifest at `path` (its first document) and returns the created job.
   absl::StatusOr<nlohmann::json> ApplyJob(const std::string& path);
 
