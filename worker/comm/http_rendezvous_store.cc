@@ -31,6 +31,11 @@ absl::Status TransportError(const httplib::Result& result, absl::string_view wha
 
 bool Retryable(const absl::Status& status) { return absl::IsUnavailable(status); }
 
+const absl::Status& StatusOf(const absl::Status& status) { return status; }
+const absl::Status& StatusOf(const absl::StatusOr<std::string>& result) {
+  return result.status();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpRendezvousStore>> HttpRendezvousStore::Create(
@@ -47,7 +52,7 @@ absl::StatusOr<std::unique_ptr<HttpRendezvousStore>> HttpRendezvousStore::Create
   }
   if (options.connect_timeout <= absl::ZeroDuration() ||
       options.request_timeout <= absl::ZeroDuration() ||
-      options.long_poll < absl::ZeroDuration() ||
+      options.long_poll < absl::ZeroDuration() || options.retry_for < absl::ZeroDuration() ||
       options.initial_backoff <= absl::ZeroDuration() ||
       options.max_backoff < options.initial_backoff) {
     return absl::InvalidArgumentError(
@@ -57,9 +62,28 @@ absl::StatusOr<std::unique_ptr<HttpRendezvousStore>> HttpRendezvousStore::Create
   return std::unique_ptr<HttpRendezvousStore>(new HttpRendezvousStore(std::move(options)));
 }
 
+template <typename Result, typename Attempt>
+Result HttpRendezvousStore::RetryUnavailable(const Attempt& attempt) {
+  Clock& clock = *options_.clock;
+  const absl::Time give_up = clock.Now() + options_.retry_for;
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    Result result = attempt();
+    if (!absl::IsUnavailable(StatusOf(result)) || clock.Now() + backoff > give_up) {
+      return result;
+    }
+    clock.SleepFor(backoff);
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
 absl::Status HttpRendezvousStore::Set(absl::string_view key, absl::string_view value) {
   RETURN_IF_ERROR(ValidateRendezvousKey(key));
   RETURN_IF_ERROR(ValidateRendezvousValue(value));
+  return RetryUnavailable<absl::Status>([&] { return SetOnce(key, value); });
+}
+
+absl::Status HttpRendezvousStore::SetOnce(absl::string_view key, absl::string_view value) {
   const std::string path = rendezvous_http::KeyPath(options_.scope, key);
   httplib::Result result = NewClient(options_, absl::ZeroDuration())
                                ->Put(path, value.data(), value.size(),
@@ -71,7 +95,8 @@ absl::Status HttpRendezvousStore::Set(absl::string_view key, absl::string_view v
 
 absl::StatusOr<std::string> HttpRendezvousStore::Get(absl::string_view key) {
   RETURN_IF_ERROR(ValidateRendezvousKey(key));
-  return GetOnce(key, absl::ZeroDuration());
+  return RetryUnavailable<absl::StatusOr<std::string>>(
+      [&] { return GetOnce(key, absl::ZeroDuration()); });
 }
 
 absl::StatusOr<std::string> HttpRendezvousStore::GetOnce(absl::string_view key,

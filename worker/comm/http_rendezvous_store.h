@@ -8,8 +8,11 @@
 // doubling to max_backoff) until the timeout; 409 (superseded generation) returns Aborted
 // at once, 401/403 return Unauthenticated/PermissionDenied at once.
 //
-// Set and Get are single requests bounded by connect_timeout + request_timeout; a
-// transport error is Unavailable (retry the call).
+// Set and Get retry transport errors and 5xx answers with the same backoff for up to
+// `retry_for`, then return the last Unavailable: an operator failover leaves the endpoint
+// unanswered until the new leader holds it (a lease duration and a little more), and a
+// rank should ride that out rather than fail its step. Each attempt is bounded by
+// connect_timeout + request_timeout.
 //
 // Ownership: the Clock in the options is not owned and must outlive the store.
 // Thread-safety: safe to call from many threads at once; every request uses its own
@@ -37,7 +40,9 @@ struct HttpRendezvousStoreOptions {
   absl::Duration request_timeout = absl::Seconds(10);
   // How long one GET of Wait asks the server to hold it.
   absl::Duration long_poll = absl::Seconds(5);
-  // Retry backoff after a transport error or 5xx in Wait.
+  // How long Set and Get keep retrying transport errors and 5xx answers (0: one attempt).
+  absl::Duration retry_for = absl::Seconds(30);
+  // Retry backoff after a transport error or 5xx.
   absl::Duration initial_backoff = absl::Milliseconds(10);
   absl::Duration max_backoff = absl::Seconds(1);
   // nullptr: RealClock(). Measures Wait's timeout and paces its backoff.
@@ -62,6 +67,11 @@ class HttpRendezvousStore final : public RendezvousStore {
 
   // One GET, holding up to `wait` at the server when positive. NotFound if unset.
   absl::StatusOr<std::string> GetOnce(absl::string_view key, absl::Duration wait);
+  absl::Status SetOnce(absl::string_view key, absl::string_view value);
+  // Runs `attempt` until it returns something other than Unavailable, or `retry_for` ran
+  // out (then its last Unavailable), sleeping the backoff between attempts.
+  template <typename Result, typename Attempt>
+  Result RetryUnavailable(const Attempt& attempt);
   absl::Status WaitForKey(const std::string& key, absl::Time deadline, absl::Duration timeout);
 
   const HttpRendezvousStoreOptions options_;

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/fake_clock.h"
 #include "common/fault_injecting_file_system.h"
@@ -167,13 +168,41 @@ TEST(HttpRendezvousStoreTest, UnreachableEndpointIsUnavailable) {
     ASSERT_TRUE(server.Start().ok());
     endpoint = server.endpoint();
   }  // stopped: nothing listens there now
-  auto store = HttpRendezvousStore::Create({.endpoint = endpoint, .scope = {.job = "j"}});
+  auto store = HttpRendezvousStore::Create(
+      {.endpoint = endpoint, .scope = {.job = "j"}, .retry_for = absl::Milliseconds(200)});
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->Set("k", "v").code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ((*store)->Get("k").status().code(), absl::StatusCode::kUnavailable);
   const absl::Status wait = (*store)->Wait({"k"}, absl::Milliseconds(200));
   EXPECT_EQ(wait.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(wait.message(), HasSubstr("UNAVAILABLE"));
+}
+
+TEST(HttpRendezvousStoreTest, SetAndGetRideOutAnEndpointThatComesBack) {
+  // The supervision endpoint during an operator failover: nothing listens until the new
+  // leader does, at the same address.
+  int port = 0;
+  {
+    InMemoryRendezvousServer probe;
+    absl::StatusOr<int> bound = probe.Start();
+    ASSERT_TRUE(bound.ok());
+    port = *bound;
+  }
+  auto store = HttpRendezvousStore::Create({.endpoint = absl::StrCat("http://127.0.0.1:", port),
+                                            .scope = {.job = "j"},
+                                            .retry_for = absl::Seconds(20)});
+  ASSERT_TRUE(store.ok());
+  InMemoryRendezvousServer leader({.port = port});
+  std::thread takes_over([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    ASSERT_TRUE(leader.Start().ok());
+  });
+  const absl::Status set = (*store)->Set("k", "v");
+  takes_over.join();
+  ASSERT_TRUE(set.ok()) << set;
+  absl::StatusOr<std::string> got = (*store)->Get("k");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, "v");
 }
 
 TEST(HttpRendezvousStoreTest, CreateRejectsBadOptions) {
