@@ -17,13 +17,16 @@ flyover_seam(device_plugin     ALLOWS common kube deviceplugin_api device_plugin
 flyover_seam(operator          ALLOWS common kube worker_protocol operator)
 flyover_seam(apiserver         ALLOWS common kube apiserver)
 flyover_seam(nodesim           ALLOWS common kube deviceplugin_api nodesim)
+# Helpers shared by the cross-module tests and the benchmarks (tests/testing/): a local
+# cluster driven from a test process; they link only common and kube.
+flyover_seam(test_support      ALLOWS common kube test_support)
 # The command line and the cross-module tests and benchmarks may use everything.
 flyover_seam(cli               ALLOWS common kube worker worker_protocol sched_framework
                                       sched_plugins scheduler deviceplugin_api device_plugin
                                       operator apiserver nodesim cli)
 flyover_seam(tests             ALLOWS common kube worker worker_protocol sched_framework
                                       sched_plugins scheduler deviceplugin_api device_plugin
-                                      operator apiserver nodesim tests)
+                                      operator apiserver nodesim test_support tests)
 flyover_seam(bench             ALLOWS common kube worker worker_protocol sched_framework
                                       sched_plugins scheduler deviceplugin_api device_plugin
-                                      operator apiserver nodesim bench)
+                                      operator apiserver nodesim test_support bench)

@@ -15,64 +15,34 @@
 #ifndef FLYOVER_NODESIM_LOOPBACK_ADDRESSES_H_
 #define FLYOVER_NODESIM_LOOPBACK_ADDRESSES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
 namespace flyover::nodesim {
 
 class LoopbackAddressPool {
  public:
-  explicit LoopbackAddressPool(int first_octet = 1)
-      : first_octet_(static_cast<uint32_t>(first_octet < 1 ? 1 : first_octet)),
-        capacity_((256 - first_octet_) * 256 * kHostsPerBlock) {}
+  // `first_octet` below 1 is taken as 1.
+  explicit LoopbackAddressPool(int first_octet = 1);
 
+  // The address of `owner`: the one it already holds, else the next free one.
   [[nodiscard]] absl::StatusOr<std::string> Acquire(const std::string& owner)
-      ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    if (auto it = by_owner_.find(owner); it != by_owner_.end()) return Format(it->second);
-    if (taken_.size() >= capacity_) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("pod IP: all ", capacity_, " loopback addresses are in use"));
-    }
-    while (taken_.contains(next_)) next_ = (next_ + 1) % capacity_;
-    const uint32_t index = next_;
-    next_ = (next_ + 1) % capacity_;
-    taken_.insert(index);
-    by_owner_[owner] = index;
-    return Format(index);
-  }
-
-  void Release(const std::string& owner) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    auto it = by_owner_.find(owner);
-    if (it == by_owner_.end()) return;
-    taken_.erase(it->second);
-    by_owner_.erase(it);
-  }
-
-  size_t InUse() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    return taken_.size();
-  }
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Frees `owner`'s address; nothing when it holds none.
+  void Release(const std::string& owner) ABSL_LOCKS_EXCLUDED(mu_);
+  // How many addresses are held.
+  size_t InUse() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  static constexpr uint32_t kHostsPerBlock = 254;  // c = 1..254
-
-  std::string Format(uint32_t index) const {
-    const uint32_t c = 1 + index % kHostsPerBlock;
-    const uint32_t b = (index / kHostsPerBlock) % 256;
-    const uint32_t a = first_octet_ + index / (kHostsPerBlock * 256);
-    return absl::StrCat("127.", a, ".", b, ".", c);
-  }
+  std::string Format(uint32_t index) const;
 
   const uint32_t first_octet_;
   const uint32_t capacity_;
@@ -82,15 +52,13 @@ class LoopbackAddressPool {
   uint32_t next_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// Holds one owner's address and releases it when destroyed. Keeps the pool alive.
+// Holds one owner's address and releases it when destroyed. Keeps the pool alive; a null
+// pool releases nothing.
 class LoopbackAddressLease {
  public:
   LoopbackAddressLease(std::shared_ptr<LoopbackAddressPool> pool, std::string owner,
-                       std::string address)
-      : pool_(std::move(pool)), owner_(std::move(owner)), address_(std::move(address)) {}
-  ~LoopbackAddressLease() {
-    if (pool_ != nullptr) pool_->Release(owner_);
-  }
+                       std::string address);
+  ~LoopbackAddressLease();
   LoopbackAddressLease(const LoopbackAddressLease&) = delete;
   LoopbackAddressLease& operator=(const LoopbackAddressLease&) = delete;
 

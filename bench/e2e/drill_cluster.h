@@ -1,51 +1,29 @@
-// The fault drill's view of a `flyover local up --mode process` cluster: the `flyover`
-// command, a kube client on the cluster's kubeconfig, the job's serving pods, the processes
+// What the fault drill reads of a `flyover local up --mode process` cluster beyond what every
+// local-cluster test reads (tests/testing/local_cluster.h: up/down, client, component logs,
+// rank 0's final loss): the job's serving pods, the dies a pod holds, the rank processes
 // nodesim runs for a pod (found by their working directory, the pod's directory under
-// <data dir>/nodesim/pods/), and what the pods leave behind (container logs, checkpoints).
+// <data dir>/nodesim/pods/), and checkpoints compared shard by shard.
 //
-// Not thread-safe; one cluster per data directory.
+// Readers return empty results when the cluster or the files are not there.
 #ifndef FLYOVER_BENCH_E2E_DRILL_CLUSTER_H_
 #define FLYOVER_BENCH_E2E_DRILL_CLUSTER_H_
 
-#include <memory>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "kube/client/rest_client.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/local_cluster.h"
 
 namespace flyover::drill {
 
-struct CommandRun {
-  int code = -1;
-  std::string out, err;
-};
-
-class DrillCluster {
- public:
-  // `flyover_binary` is the cli; the cluster lives in `data_dir`.
-  DrillCluster(std::string flyover_binary, std::string data_dir)
-      : flyover_(std::move(flyover_binary)), data_(std::move(data_dir)) {}
-
-  const std::string& data_dir() const { return data_; }
-  // `local up --mode process` with super_pods x nodes_per_super_pod nodes.
-  CommandRun Up(int super_pods, int nodes_per_super_pod);
-  CommandRun Down();
-  // `flyover <args> --data-dir` semantics are the caller's: args are passed as given.
-  CommandRun Flyover(const std::string& args);
-  absl::StatusOr<std::unique_ptr<kube::RestClient>> Client() const;
-  // The tails of the component logs, for failure messages.
-  std::string ComponentLogs() const;
-
- private:
-  std::string flyover_;
-  std::string data_;
-};
-
-std::string ReadWholeFile(const std::string& path);
+// The drill runs its cluster through the shared local-cluster helper.
+using local_cluster::CommandRun;
+using local_cluster::FinalLossOfRankZero;
+using local_cluster::LocalCluster;
+using local_cluster::ReadWholeFile;
 
 // The job's pods that serve a rank now: Running, not being deleted, the newest per
 // hccl/rankIndex.
@@ -58,11 +36,6 @@ std::vector<int> PodDies(const nlohmann::json& pod);
 // The pids of the rank processes (`flyover-worker rank`) nodesim runs for `ns`/`pod`.
 std::vector<int> RankPids(const std::string& data_dir, const std::string& ns,
                           const std::string& pod);
-
-// The loss rank 0 reported at its clean exit, as the agent logged it ("rank exited" with
-// rank=0 exit_code=0) in the container logs of the job's rank-0 pods.
-std::optional<std::string> FinalLossOfRankZero(const std::string& data_dir,
-                                               const std::string& ns, const std::string& job);
 
 // Compares the shard files of checkpoint `step` under two checkpoint roots byte for byte:
 // OK, or FailedPrecondition naming the first file that is missing or differs.

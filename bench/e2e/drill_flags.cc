@@ -57,9 +57,27 @@ absl::Status Apply(DrillFlags& f, const std::string& flag, const std::string& va
 
 }  // namespace
 
+std::string DrillUsage() {
+  return "usage: fault_drill [--steps 1500] [--faults 5]\n"
+         "                   [--kinds rank-kill,pod-delete,node-stop,device-ecc] [--runs 1]\n"
+         "                   [--seed N (default: from the clock)] [--super-pods 2]\n"
+         "                   [--nodes-per-super-pod 4] [--backoff-max-seconds 1]\n"
+         "                   [--run-timeout 20m] [--work-dir DIR (default: a new one in $TMPDIR)]\n"
+         "                   [--json-out FILE] [--keep-cluster] [--flyover BIN] [--tiny FILE]\n"
+         "Runs the tiny job fault-free, then --runs times with --faults faults at random steps,\n"
+         "on a `flyover local up --mode process` cluster in DIR/cluster; checks each faulted\n"
+         "run's loss and final checkpoint against the fault-free run's bit for bit.\n"
+         "--flyover defaults to " FLYOVER_BINARY ",\n--tiny to " FLYOVER_TINY_EXAMPLE_FILE ".\n"
+         "Exit status: 0 every check passed, 1 one failed, 2 bad flags or no cluster.\n";
+}
+
 absl::StatusOr<DrillFlags> ParseDrillFlags(const std::vector<std::string>& args) {
   DrillFlags flags{.flyover = FLYOVER_BINARY, .tiny_yaml = FLYOVER_TINY_EXAMPLE_FILE};
   for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      flags.help = true;
+      return flags;
+    }
     if (args[i] == "--keep-cluster") {
       flags.keep_cluster = true;
       continue;

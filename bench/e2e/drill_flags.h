@@ -27,9 +27,14 @@ struct DrillFlags {
   bool keep_cluster = false;
   std::string flyover;    // the `flyover` binary; defaults to the one built beside
   std::string tiny_yaml;  // deploy/examples/tiny.yaml of the source tree
+  bool help = false;      // --help or -h: print DrillUsage() and run nothing
 };
 
-// InvalidArgument naming the flag. Fills the defaults that depend on the environment.
+// The flags and their defaults, as --help prints them.
+[[nodiscard]] std::string DrillUsage();
+
+// InvalidArgument naming the flag. Fills the defaults that depend on the environment,
+// except after --help (then nothing else is read and no work directory is made).
 [[nodiscard]] absl::StatusOr<DrillFlags> ParseDrillFlags(const std::vector<std::string>& args);
 
 }  // namespace flyover::drill

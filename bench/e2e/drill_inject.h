@@ -15,7 +15,7 @@ namespace flyover::drill {
 
 class FaultInjector {
  public:
-  FaultInjector(DrillCluster& cluster, kube::RestClient& client, uint64_t seed)
+  FaultInjector(LocalCluster& cluster, kube::RestClient& client, uint64_t seed)
       : cluster_(cluster), client_(client), random_(seed) {}
 
   // Hits one of the job's serving pods; the target's description, or why nothing was hit.
@@ -27,7 +27,7 @@ class FaultInjector {
  private:
   absl::StatusOr<std::string> Chaos(const std::string& args);
 
-  DrillCluster& cluster_;
+  LocalCluster& cluster_;
   kube::RestClient& client_;
   std::mt19937_64 random_;
   std::vector<std::string> undo_;  // chaos arguments, run in order by Undo()

@@ -69,7 +69,7 @@ void AttachRecords(const json& job, const std::vector<size_t>& first_records,
 
 bool NeedsRecovery(const json& record) { return record.value("class", "") != "Straggler"; }
 
-RunResult RunJob(DrillCluster& cluster, kube::RestClient& client, const RunConfig& config) {
+RunResult RunJob(LocalCluster& cluster, kube::RestClient& client, const RunConfig& config) {
   RunResult result;
   const std::string ns = config.manifest["metadata"].value("namespace", "default");
   const std::string name = config.manifest["metadata"]["name"];

@@ -55,7 +55,7 @@ struct RunConfig {
   uint64_t seed = 1;  // picks the pods, ranks and dies hit
 };
 
-RunResult RunJob(DrillCluster& cluster, kube::RestClient& client, const RunConfig& config);
+RunResult RunJob(LocalCluster& cluster, kube::RestClient& client, const RunConfig& config);
 
 // The fault records of `status.faults` whose class is not report-only (Straggler).
 [[nodiscard]] bool NeedsRecovery(const nlohmann::json& record);

@@ -3,7 +3,7 @@
 //   fault_drill [--steps 1500] [--faults 5] [--kinds rank-kill,pod-delete,node-stop,device-ecc]
 //               [--runs 1] [--seed N] [--super-pods 2] [--nodes-per-super-pod 4]
 //               [--backoff-max-seconds 1] [--run-timeout 20m] [--work-dir DIR]
-//               [--json-out FILE] [--keep-cluster] [--flyover BIN] [--tiny FILE]
+//               [--json-out FILE] [--keep-cluster] [--flyover BIN] [--tiny FILE] [--help]
 //
 // --flyover defaults to the `flyover` built beside this program (its directory's binaries
 // form the cluster), --tiny to the source tree's deploy/examples/tiny.yaml.
@@ -69,7 +69,7 @@ std::string CheckpointRoot(const DrillFlags& flags, const std::string& name) {
 }
 
 // The faulted runs after a fault-free reference; the exit status.
-int Drill(DrillCluster& cluster, kube::RestClient& client, const json& tiny,
+int Drill(LocalCluster& cluster, kube::RestClient& client, const json& tiny,
           const DrillFlags& flags) {
   const json reference_manifest = Manifest(tiny, flags, "drill-ref");
   std::cout << "reference: drill-ref, " << flags.steps << " steps, no fault" << std::endl;
@@ -143,13 +143,21 @@ int Main(int argc, char** argv) {
     std::cerr << "fault_drill: " << flags.status().message() << "\n";
     return 2;
   }
+  if (flags->help) {
+    std::cout << DrillUsage();
+    return 0;
+  }
   std::filesystem::create_directories(flags->work_dir + "/losses");
   auto tiny = kube::ReadYamlFile(flags->tiny_yaml);
   if (!tiny.ok() || tiny->empty()) {
     std::cerr << "fault_drill: " << flags->tiny_yaml << ": " << tiny.status() << "\n";
     return 2;
   }
-  DrillCluster cluster(flags->flyover, flags->work_dir + "/cluster");
+  LocalCluster cluster({.flyover_binary = flags->flyover,
+                        .data_dir = flags->work_dir + "/cluster",
+                        .up_timeout = absl::Seconds(120),
+                        .request_timeout = absl::Seconds(10),
+                        .log_tail_bytes = 4000});
   std::cout << "fault drill in " << flags->work_dir << ": local up, " << flags->super_pods << " x "
             << flags->nodes_per_super_pod << " nodes" << std::endl;
   const CommandRun up = cluster.Up(flags->super_pods, flags->nodes_per_super_pod);

@@ -25,22 +25,40 @@ namespace {
 
 using nlohmann::json;
 
+// fault_drill's exit code (-1: did not exit) and its stdout and stderr together.
+struct DrillRun {
+  int exit_code = -1;
+  std::string output;
+};
+
+DrillRun RunFaultDrill(const std::string& args) {
+  DrillRun run;
+  FILE* pipe = popen(absl::StrCat(FLYOVER_FAULT_DRILL, " ", args, " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.output.append(buffer, n);
+  const int status = pclose(pipe);
+  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  return run;
+}
+
+// --help prints the flags and runs nothing: no cluster, no work directory.
+TEST(FaultDrillTest, HelpPrintsTheFlagsAndRunsNothing) {
+  const DrillRun run = RunFaultDrill("--help");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, ::testing::StartsWith("usage: fault_drill [--steps 1500]"));
+  EXPECT_THAT(run.output, ::testing::HasSubstr("rank-kill,pod-delete,node-stop,device-ecc"));
+  EXPECT_THAT(run.output, ::testing::Not(::testing::HasSubstr("fault drill in ")));
+}
+
 TEST(FaultDrillTest, RankKillAndPodDeleteLeaveTheLossBitIdentical) {
   kube::testing::TempDir dir;
   const std::string report_file = dir.path() + "/report.json";
-  const std::string command =
-      absl::StrCat(FLYOVER_FAULT_DRILL, " --steps 300 --faults 2 --kinds rank-kill,pod-delete",
-                   " --seed 9 --run-timeout 100s --work-dir ", dir.path(), "/drill --json-out ",
-                   report_file, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = pclose(pipe);
-  std::cout << output;
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  const DrillRun run = RunFaultDrill(absl::StrCat(
+      "--steps 300 --faults 2 --kinds rank-kill,pod-delete --seed 9 --run-timeout 100s",
+      " --work-dir ", dir.path(), "/drill --json-out ", report_file));
+  std::cout << run.output;
+  EXPECT_EQ(run.exit_code, 0) << run.output;
 
   std::ifstream in(report_file);
   std::stringstream text;
@@ -49,13 +67,13 @@ TEST(FaultDrillTest, RankKillAndPodDeleteLeaveTheLossBitIdentical) {
   ASSERT_TRUE(report.is_object()) << text.str();
   EXPECT_EQ(report["passed"], true);
   ASSERT_EQ(report["runs"].size(), 1u);
-  const json& run = report["runs"][0];
-  EXPECT_EQ(run["phase"], "Succeeded");
-  EXPECT_THAT(run["problems"], ::testing::IsEmpty());
-  EXPECT_EQ(run["lossStepsEqual"], 300) << "rank 0's loss equal to the reference's at every step";
-  ASSERT_EQ(run["faults"].size(), 2u);
+  const json& faulted = report["runs"][0];
+  EXPECT_EQ(faulted["phase"], "Succeeded");
+  EXPECT_THAT(faulted["problems"], ::testing::IsEmpty());
+  EXPECT_EQ(faulted["lossStepsEqual"], 300) << "rank 0's loss equal to the reference's at every step";
+  ASSERT_EQ(faulted["faults"].size(), 2u);
   std::set<std::string> kinds;
-  for (const json& fault : run["faults"]) {
+  for (const json& fault : faulted["faults"]) {
     kinds.insert(fault["kind"].get<std::string>());
     EXPECT_EQ(fault["error"], "") << fault.dump();
     EXPECT_TRUE(fault.contains("seenSeconds")) << fault.dump();

@@ -25,11 +25,16 @@
 #include "kube/api/yaml.h"
 #include "kube/client/resource.h"
 #include "kube/client/testing/temp_dir.h"
-#include "tests/e2e/e2e_cluster.h"
+#include "tests/testing/local_cluster.h"
 
 namespace flyover::e2e {
 namespace {
 
+using local_cluster::CommandRun;
+using local_cluster::FinalLossOfRankZero;
+using local_cluster::LocalCluster;
+using local_cluster::PidsUnder;
+using local_cluster::WaitForJob;
 using nlohmann::json;
 
 constexpr absl::Duration kJobTimeout = absl::Seconds(150);
@@ -44,7 +49,9 @@ class TinyJobTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new kube::testing::TempDir();
-    cluster_ = new LocalCluster(dir_->path());
+    cluster_ = new LocalCluster({.flyover_binary = FLYOVER_BINARY,
+                                 .data_dir = dir_->path() + "/cluster",
+                                 .stderr_file = dir_->path() + "/stderr.txt"});
     CommandRun up = cluster_->Up(2, 4);
     up_error_ = up.code == 0 ? "" : up.err + cluster_->ComponentLogs();
   }
@@ -52,7 +59,7 @@ class TinyJobTest : public ::testing::Test {
     CommandRun down = cluster_->Down();
     EXPECT_EQ(down.code, 0) << down.err;
     EXPECT_THAT(down.err, ::testing::HasSubstr("operator: stopped"));
-    EXPECT_THAT(ProcessesUnder(cluster_->data_dir()), ::testing::IsEmpty());
+    EXPECT_THAT(PidsUnder(cluster_->data_dir()), ::testing::IsEmpty());
     delete cluster_;
     delete dir_;
   }
@@ -106,7 +113,7 @@ void TinyJobTest::RunUndisturbed(const std::string& name) {
   EXPECT_LT(status["evaluation"].value("accuracyBefore", 1.0), 0.5) << status.dump();
   EXPECT_FALSE(status.contains("faults")) << status.dump();
   EXPECT_EQ(status["lastCheckpoint"]["step"], spec["spec"]["training"]["steps"]);
-  undisturbed_loss_ = FinalLossOfRankZero(cluster_->data_dir(), name);
+  undisturbed_loss_ = FinalLossOfRankZero(cluster_->data_dir(), "default", name);
   EXPECT_TRUE(undisturbed_loss_.has_value());
   std::cout << name << ": final loss " << undisturbed_loss_.value_or("?") << ", accuracy after "
             << status["evaluation"].value("accuracyAfter", -1.0) << "\n";
@@ -171,7 +178,8 @@ TEST_F(TinyJobTest, SurvivesAWorkerPodDeletedMidRun) {
   EXPECT_EQ((*kept)["status"]["phase"], "Succeeded") << kept->dump();
   ASSERT_TRUE(status.contains("evaluation")) << status.dump();
   EXPECT_GE(status["evaluation"].value("accuracyAfter", 0.0), 0.9) << status.dump();
-  const std::optional<std::string> loss = FinalLossOfRankZero(cluster_->data_dir(), "tiny-chaos");
+  const std::optional<std::string> loss =
+      FinalLossOfRankZero(cluster_->data_dir(), "default", "tiny-chaos");
   ASSERT_TRUE(loss.has_value());
   std::cout << "tiny-chaos: final loss " << *loss << "\n";
   EXPECT_EQ(*loss, *undisturbed_loss_) << "the undisturbed run's final loss";

@@ -12,6 +12,7 @@
 #include "worker/agent/posix_rank_launcher.h"
 #include "worker/main/agent_env.h"
 #include "worker/main/commands.h"
+#include "worker/main/loss_log.h"
 #include "worker/main/stop_signals.h"
 
 namespace flyover::worker {

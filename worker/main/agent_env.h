@@ -15,7 +15,7 @@
 //             POD_IP (downward API): the metrics server binds there when set (an IPv4 or
 //               IPv6 literal), else to every address (0.0.0.0),
 //             FLYOVER_LOSS_LOG (none): a file the agent appends one JSON line to for every
-//               progress line that carries a loss (LossLog below)
+//               progress line that carries a loss (format and contract: loss_log.h)
 //
 // Errors: InvalidArgument naming the variable and the reason.
 #ifndef FLYOVER_WORKER_MAIN_AGENT_ENV_H_
@@ -23,7 +23,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -48,33 +47,6 @@ struct AgentSetup {
 
 // The process environment as a map.
 std::map<std::string, std::string> ProcessEnvironment();
-
-// One loss log line, newline included:
-//   {"rank":R,"generation":G,"step":S,"loss":L}
-// with L the shortest text that reads back as the same double (std::to_chars); a loss
-// that is not finite is written as a string ("nan", "inf", "-inf"): JSON has no such number.
-[[nodiscard]] std::string LossLogLine(int rank, int64_t generation, int64_t step, double loss);
-
-// FLYOVER_LOSS_LOG: appends LossLogLine()s to a file opened with O_APPEND, each line with
-// one write(2), so the ranks and agents of several pods may share one file on a local
-// filesystem without interleaving. Write errors are returned, not retried.
-// Thread-compatible: one writer per object.
-class LossLog {
- public:
-  // Opens (creating with mode 0644 when missing) `path`; InvalidArgument naming
-  // FLYOVER_LOSS_LOG and the reason when it cannot.
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LossLog>> Open(const std::string& path);
-  ~LossLog();
-  LossLog(const LossLog&) = delete;
-  LossLog& operator=(const LossLog&) = delete;
-
-  // Appends the line for `line` when it carries a step and a loss; OK otherwise.
-  absl::Status Append(int rank, int64_t generation, const ProgressLine& line);
-
- private:
-  explicit LossLog(int fd) : fd_(fd) {}
-  const int fd_;
-};
 
 }  // namespace flyover::worker
 
