@@ -34,12 +34,9 @@ struct OperatorFlags {
   double qps = 500;
 };
 
-// The elector's jitter on acquire retries (LeaderElectionConfig::jitter_factor).
-inline constexpr double kLeaderElectJitter = 1.2;
-
 // InvalidArgument naming the flag for an unknown flag, a missing or malformed value, a
 // port outside 0..65535, leader-election durations out of order (they must satisfy lease
-// duration > renew deadline > retry period * kLeaderElectJitter, the lease duration in
+// duration > renew deadline > retry period * kube::kLeaderElectJitter, the lease duration in
 // whole seconds), or --supervision-listen-only-while-leading without a fixed port.
 absl::StatusOr<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& args);
 std::string UsageText();

@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "kube/client/config.h"
 #include "kube/client/rest_client.h"
+#include "kube/controller/leader_election_flags.h"
 #include "kube/controller/leader_elector.h"
 #include "kube/controller/lease_lock.h"
 #include "kube/controller/signal_handler.h"
@@ -46,13 +47,12 @@ absl::StatusOr<std::unique_ptr<kube::LeaderElector>> Elector(
   if (!flags.leader_elect) return std::unique_ptr<kube::LeaderElector>();
   auto lock = std::make_unique<kube::RestLeaseLock>(client, flags.leader_elect_namespace,
                                                     "flyover-operator");
-  kube::LeaderElectionConfig config{.identity = Identity(flags),
-                                    .lease_duration = flags.leader_elect_lease_duration,
-                                    .renew_deadline = flags.leader_elect_renew_deadline,
-                                    .retry_period = flags.leader_elect_retry_period,
-                                    .jitter_factor = kLeaderElectJitter,
-                                    .registry = std::move(registry)};
-  config.observe_period = std::min(config.observe_period, config.retry_period);
+  kube::LeaderElectionConfig config = kube::LeaderElectionConfigFor(
+      Identity(flags),
+      {.lease_duration = flags.leader_elect_lease_duration,
+       .renew_deadline = flags.leader_elect_renew_deadline,
+       .retry_period = flags.leader_elect_retry_period},
+      std::move(registry));
   ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(std::move(lock), config));
   return std::unique_ptr<kube::LeaderElector>(std::move(elector));
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "kube/controller/leader_election_flags.h"
 
 namespace flyover::sched {
 namespace {
@@ -50,31 +51,11 @@ Setter Duration(const std::string& name, absl::Duration SchedulerFlags::*field) 
   };
 }
 
-absl::Status Flag(const std::string& name, const std::string& reason) {
-  return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", reason));
-}
-
 // The rules LeaseLeaderElector::Create() enforces, named by flag.
 absl::Status ValidateLeaderElection(const SchedulerFlags& f) {
-  const absl::Duration lease = f.leader_elect_lease_duration;
-  if (lease < absl::Seconds(1) || lease != absl::Trunc(lease, absl::Seconds(1))) {
-    return Flag("leader-elect-lease-duration", absl::StrCat(absl::FormatDuration(lease),
-                                                            " is not a whole number of seconds"));
-  }
-  if (lease <= f.leader_elect_renew_deadline) {
-    return Flag("leader-elect-lease-duration",
-                absl::StrCat(absl::FormatDuration(lease), " must be greater than "
-                             "--leader-elect-renew-deadline (",
-                             absl::FormatDuration(f.leader_elect_renew_deadline), ")"));
-  }
-  if (f.leader_elect_renew_deadline <= f.leader_elect_retry_period * kLeaderElectJitter) {
-    return Flag("leader-elect-renew-deadline",
-                absl::StrCat(absl::FormatDuration(f.leader_elect_renew_deadline),
-                             " must be greater than --leader-elect-retry-period (",
-                             absl::FormatDuration(f.leader_elect_retry_period), ") x ",
-                             kLeaderElectJitter, " jitter"));
-  }
-  return absl::OkStatus();
+  return kube::ValidateLeaderElectionTiming({.lease_duration = f.leader_elect_lease_duration,
+                                             .renew_deadline = f.leader_elect_renew_deadline,
+                                             .retry_period = f.leader_elect_retry_period});
 }
 
 const std::map<std::string, Setter>& Setters() {

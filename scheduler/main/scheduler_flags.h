@@ -30,13 +30,10 @@ struct SchedulerFlags {
   double qps = 500;
 };
 
-// The elector's jitter on acquire retries (LeaderElectionConfig::jitter_factor).
-inline constexpr double kLeaderElectJitter = 1.2;
-
 // InvalidArgument naming the flag for an unknown flag, a missing or malformed value, a port
 // outside 0..65535, an empty scheduler name, a count out of range, or leader-election
 // durations out of order (lease duration > renew deadline > retry period *
-// kLeaderElectJitter, the lease duration in whole seconds).
+// kube::kLeaderElectJitter, the lease duration in whole seconds).
 [[nodiscard]] absl::StatusOr<SchedulerFlags> ParseSchedulerFlags(
     const std::vector<std::string>& args);
 [[nodiscard]] std::string UsageText();
