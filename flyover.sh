@@ -144,9 +144,12 @@ demo_run() {
   if kubectl apply -f deploy/examples/invalid/npus-odd.yaml; then
     echo "error: the invalid job was accepted" >&2; return 1
   fi
-  # The pods are processes on this host: keep their checkpoints in the demo's directory.
-  log "kubectl apply -f deploy/examples/tiny.yaml (checkpoints in $DEMO_DIR/checkpoints)"
-  sed "s|^  checkpoint:\$|  checkpoint:\n    path: $DEMO_DIR/checkpoints|" deploy/examples/tiny.yaml |
+  # The pods are processes on this host: keep their checkpoints in the demo's directory. 900
+  # steps rather than 600: room after the third fault for its recovery (the third restart
+  # waits out a 4 s backoff) on a machine that trains fast.
+  log "kubectl apply -f deploy/examples/tiny.yaml (900 steps; checkpoints in $DEMO_DIR/checkpoints)"
+  sed -e "s|^  checkpoint:\$|  checkpoint:\n    path: $DEMO_DIR/checkpoints|" \
+    -e "s|^    steps: 600\$|    steps: 900|" deploy/examples/tiny.yaml |
     kubectl apply -f -
   log "flyover follow tiny: a progress bar while it trains; faults are injected along the way"
   demo_inject_faults "$bin" tiny &

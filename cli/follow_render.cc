@@ -136,7 +136,7 @@ std::string RenderProgress(const json& job, std::optional<double> loss, int bar_
   return line;
 }
 
-std::string RenderFault(const json& fault) {
+std::string RenderFault(const json& fault, bool finished) {
   std::string line = absl::StrCat(Text(fault, "class").value_or("?"), " ", FaultPlace(fault));
   if (auto detected = Text(fault, "detectedAt")) {
     absl::StrAppend(&line, ": detected ", ClockTime(*detected));
@@ -145,7 +145,10 @@ std::string RenderFault(const json& fault) {
     }
   }
   const std::optional<std::string> level = Text(fault, "recoveryLevel");
-  if (!level) return absl::StrCat(line, ", not handled yet");
+  if (!level) {
+    return absl::StrCat(line, finished ? ", not handled: the job finished first"
+                                       : ", not handled yet");
+  }
   absl::StrAppend(&line, ", handled ", *level);
   if (auto millis = Integer(fault, "recoveryMillis")) {
     absl::StrAppend(&line, ", recovered in ", Seconds(static_cast<double>(*millis)));
@@ -171,8 +174,10 @@ std::string RenderSummary(const json& job) {
   const json& faults = Field(status, "faults");
   const size_t count = faults.is_array() ? faults.size() : 0;
   absl::StrAppend(&text, "  faults     ", count, "\n");
+  const std::optional<std::string> phase = Text(status, "phase");
+  const bool finished = phase == "Succeeded" || phase == "Failed";
   for (size_t i = 0; i < count; ++i) {
-    absl::StrAppend(&text, "    ", i + 1, ". ", RenderFault(faults[i]), "\n");
+    absl::StrAppend(&text, "    ", i + 1, ". ", RenderFault(faults[i], finished), "\n");
   }
   const json& conditions = Field(status, "conditions");
   for (size_t i = 0; conditions.is_array() && i < conditions.size(); ++i) {

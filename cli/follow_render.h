@@ -34,8 +34,9 @@ enum class FollowOutcome { kRunning, kSucceeded, kFailed };
 
 // One fault of status.faults as a summary line (no newline), e.g.
 // "PodDeleted pod tiny-1-g0 node sp0-node01: detected 10:00:01.250 (+180 ms),
-//  ReschedulePod, recovered in 6.4 s".
-[[nodiscard]] std::string RenderFault(const nlohmann::json& fault);
+//  ReschedulePod, recovered in 6.4 s". A fault with no recovery level is "not handled
+// yet", or, once the job has `finished`, "not handled: the job finished first".
+[[nodiscard]] std::string RenderFault(const nlohmann::json& fault, bool finished = false);
 
 }  // namespace flyover::cli
 

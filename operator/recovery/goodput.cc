@@ -51,9 +51,11 @@ std::optional<double> Goodput(const kube::PostTrainingJobStatus& status, absl::T
   const absl::Time start = *status.start_time;
   const absl::Time end = status.completion_time.value_or(now);
   if (end <= start) return 1.0;
-  // The incident in progress (or waiting out its backoff) costs from its first detection.
+  // The incident in progress (or waiting out its backoff) costs from its first detection;
+  // a job that succeeded with faults still open trained through them to its last step.
   absl::Time ongoing_since = end;
   for (const kube::FaultRecord& fault : status.faults) {
+    if (status.phase == kube::JobPhase::kSucceeded) break;
     if (IsReportOnly(fault.fault_class) || fault.recovered_at.has_value() ||
         !fault.detected_at.has_value()) {
       continue;

@@ -12,7 +12,8 @@
 // (the highest step reached before it minus the lowest step a pod resumed from), valued at
 // the median step time of the new generation. It is added to status.unproductiveMillis once,
 // when the incident completes (recovery_status.h); an incident still in progress counts up
-// to `now`. Report-only faults (Straggler) cost nothing here. Wall time ends at
+// to `now`, unless the job succeeded (it trained through the faults still open, to its last
+// step). Report-only faults (Straggler) cost nothing here. Wall time ends at
 // status.completionTime.
 //
 // Pure functions; thread-compatible.

@@ -18,6 +18,17 @@ int64_t LowestStep(const Heartbeat& heartbeat) {
   return lowest;
 }
 
+// The lowest step of the ranks that are Running (a restarted rank is Starting, at step 0,
+// until its first progress line); nothing when none is.
+std::optional<int64_t> LowestRunningStep(const Heartbeat& heartbeat) {
+  std::optional<int64_t> lowest;
+  for (const RankReport& rank : heartbeat.ranks) {
+    if (rank.state != kRankRunning) continue;
+    lowest = std::min(lowest.value_or(rank.step), rank.step);
+  }
+  return lowest;
+}
+
 // A Straggler is recorded once per episode, and a rank may straggle again later in the same
 // generation: its key carries the detection time.
 std::string FaultKey(const kube::FaultRecord& fault) {
@@ -123,9 +134,9 @@ absl::StatusOr<std::vector<Command>> SupervisionRegistry::RecordHeartbeat(
     const int64_t step = LowestStep(heartbeat);
     if (seen.received_at == absl::Time() || step > seen.step) seen.step_changed_at = now;
     seen.step = std::max(seen.step, step);
-    const bool running = std::any_of(heartbeat.ranks.begin(), heartbeat.ranks.end(),
-                                     [](const RankReport& r) { return r.state == kRankRunning; });
-    if (running && !seen.baseline_step.has_value()) seen.baseline_step = seen.step;
+    if (const std::optional<int64_t> low = LowestRunningStep(heartbeat); low.has_value()) {
+      seen.baseline_step = std::min(seen.baseline_step.value_or(*low), *low);
+    }
     seen.last = heartbeat;
     seen.received_at = now;
     for (const RankReport& rank : heartbeat.ranks) {

@@ -53,8 +53,9 @@ struct PodProgress {
   absl::Time received_at;
   int64_t step = 0;            // the lowest step of its ranks
   absl::Time step_changed_at;  // when `step` last grew (or the first heartbeat)
-  // `step` at the pod's first heartbeat of the generation with a Running rank; a step past
-  // it is the first step completed in this generation (recovery time ends there).
+  // The lowest step any of the pod's Running ranks reported in this generation (a rank still
+  // starting does not count): where the pod resumed. A `step` past it is the first step completed in this generation (recovery time
+  // ends there); goodput counts the steps redone from it.
   std::optional<int64_t> baseline_step;
 };
 
