@@ -75,6 +75,8 @@ TEST(FollowRenderTest, SummaryShowsGoodputWhenStatusCarriesIt) {
 
 TEST(FollowRenderTest, UnhandledAndUnrecoveredFaults) {
   EXPECT_EQ(RenderFault({{"class", "Hang"}, {"pod", "p"}}), "Hang pod p, not handled yet");
+  EXPECT_EQ(RenderFault({{"class", "Hang"}, {"pod", "p"}}, /*finished=*/true),
+            "Hang pod p, not handled: the job finished first");
   EXPECT_EQ(RenderFault({{"class", "NodeNotReady"}, {"node", "n1"}, {"recoveryLevel", "RestartJob"}}),
             "NodeNotReady node n1, handled RestartJob, not recovered");
 }

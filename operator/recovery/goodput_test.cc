@@ -38,6 +38,20 @@ TEST(GoodputTest, CompletedIncidentsAndTheOneInProgressCount) {
   EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(100)), 0.9);
 }
 
+TEST(GoodputTest, AJobThatSucceededTrainedThroughTheFaultsStillOpen) {
+  kube::PostTrainingJobStatus status;
+  status.start_time = kStart;
+  status.completion_time = kStart + absl::Seconds(100);
+  status.unproductive_millis = 10000;
+  status.faults.push_back(FaultAt(kFaultDeviceFault, absl::Seconds(80)));  // never acted on
+  status.phase = kube::JobPhase::kRunning;
+  EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(100)), 0.7);
+  status.phase = kube::JobPhase::kSucceeded;
+  EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(100)), 0.9);
+  status.phase = kube::JobPhase::kFailed;  // a failure after the fault: it was lost time
+  EXPECT_DOUBLE_EQ(*Goodput(status, kStart + absl::Seconds(100)), 0.7);
+}
+
 TEST(GoodputTest, SuspendedTimeIsLeftOutOfTheWallTime) {
   kube::PostTrainingJobStatus status;
   status.start_time = kStart;

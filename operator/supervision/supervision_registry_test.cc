@@ -79,6 +79,20 @@ TEST_F(SupervisionRegistryTest, TheBaselineStepIsTheFirstRunningStepOfTheGenerat
   EXPECT_EQ(seen.step, 41);
 }
 
+TEST_F(SupervisionRegistryTest, ARankStillStartingDoesNotPullTheBaselineToZero) {
+  // After an in-place restart one rank resumed at step 301 while its pod's other rank has
+  // not reported a step yet: the pod resumed at 301, not at 0.
+  Heartbeat heartbeat = testing::HeartbeatOf("tiny-0-g2", 0, 2, 2, kRankRunning, 301);
+  heartbeat.ranks[1].state = kRankStarting;
+  heartbeat.ranks[1].step = 0;
+  ASSERT_TRUE(registry_.RecordHeartbeat("default.tiny", heartbeat).ok());
+  EXPECT_EQ(registry_.Progress("default.tiny")->heartbeats["tiny-0-g2"].baseline_step, 301);
+  heartbeat.ranks[1].state = kRankRunning;
+  heartbeat.ranks[1].step = 300;  // the slower rank's first step: the pod resumed at 300
+  ASSERT_TRUE(registry_.RecordHeartbeat("default.tiny", heartbeat).ok());
+  EXPECT_EQ(registry_.Progress("default.tiny")->heartbeats["tiny-0-g2"].baseline_step, 300);
+}
+
 TEST_F(SupervisionRegistryTest, CommandsAreReturnedToTheirPodUntilTheyExpire) {
   absl::StatusOr<std::string> id =
       registry_.AddCommand("default.tiny", "tiny-1-g2",
