@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "tests/apiserver/kubectl_fixture.h"
 #include "tests/apiserver/server_process.h"
 
 namespace flyover::apiserver::testing {
@@ -34,36 +35,13 @@ int KubectlMinorVersion() {
   return std::atoi(minor.c_str());  // "20" or "31+"
 }
 
-class KubectlTest : public ::testing::Test {
+class KubectlTest : public KubectlFixture {
  protected:
-  void SetUp() override {
-    absl::StatusOr<ServerProcess> server = ServerProcess::Start(dir_.path());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_.emplace(*std::move(server));
-  }
-
-  // Runs kubectl and expects success; returns the output.
-  std::string Ok(const std::string& args) {
-    CommandResult result = Kubectl(*server_, args);
-    EXPECT_EQ(result.exit_code, 0) << "kubectl " << args << "\n" << result.output;
-    return result.output;
-  }
-
   void ApplyCrdAndTinyJob() {
     EXPECT_THAT(Ok("apply -f crds/"), HasSubstr("posttrainingjobs.training.flyover.dev created"));
     EXPECT_THAT(Ok("apply -f deploy/examples/tiny.yaml"),
                 HasSubstr("posttrainingjob.training.flyover.dev/tiny created"));
   }
-
-  // Writes `text` to a file in the test's directory; returns its path.
-  std::string WriteFile(const std::string& name, const std::string& text) {
-    const std::string path = absl::StrCat(dir_.path(), "/", name);
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  TempDir dir_;
-  std::optional<ServerProcess> server_;
 };
 
 // A kubelet's /containerLogs endpoint on port 0: "hello from <container>", or for a

@@ -2,13 +2,12 @@
 // FLYOVER_KUBECTL): applied, read back as YAML and as tables, a changed roleRef refused,
 // and an unknown field refused with a message naming it (client-side from OpenAPI v2 by
 // 1.20, server-side strict field validation by recent clients).
-#include <fstream>
-#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/apiserver/kubectl_fixture.h"
 #include "tests/apiserver/server_process.h"
 
 namespace flyover::apiserver::testing {
@@ -58,29 +57,7 @@ subjects:
 - {kind: Group, apiGroup: rbac.authorization.k8s.io, name: ops}
 )";
 
-class RbacKubectlTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::StatusOr<ServerProcess> server = ServerProcess::Start(dir_.path());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_.emplace(*std::move(server));
-  }
-
-  std::string Ok(const std::string& args) {
-    CommandResult result = Kubectl(*server_, args);
-    EXPECT_EQ(result.exit_code, 0) << "kubectl " << args << "\n" << result.output;
-    return result.output;
-  }
-
-  std::string WriteFile(const std::string& name, const std::string& text) {
-    const std::string path = absl::StrCat(dir_.path(), "/", name);
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  TempDir dir_;
-  std::optional<ServerProcess> server_;
-};
+class RbacKubectlTest : public KubectlFixture {};
 
 TEST_F(RbacKubectlTest, AppliesAndReadsBackServiceAccountsRolesAndBindings) {
   const std::string path = WriteFile("rbac.yaml", kManifests);
