@@ -47,18 +47,13 @@ std::string NodeLostReason(const std::string& name, const nlohmann::json* node,
   if (node == nullptr) return absl::StrCat("node ", name, " no longer exists");
   if (!NodeReady(*node)) return absl::StrCat("node ", name, " is not Ready");
   if (lease == nullptr) return "";
-  const nlohmann::json spec = lease->value("spec", nlohmann::json::object());
-  const std::string renewed = spec.value("renewTime", "");
-  const int duration = spec.value("leaseDurationSeconds", 0);
-  absl::Time renew_time;
-  std::string error;
-  if (renewed.empty() || duration <= 0 ||
-      !absl::ParseTime(absl::RFC3339_full, renewed, &renew_time, &error)) {
+  const std::optional<LeaseRenewal> renewal = LeaseRenewalOf(*lease);
+  if (!renewal.has_value() ||
+      renewal->renew_time + absl::Seconds(renewal->duration_seconds) >= now) {
     return "";
   }
-  if (renew_time + absl::Seconds(duration) >= now) return "";
-  return absl::StrCat("node ", name, " stopped renewing its Lease: last renewed ", renewed,
-                      ", leaseDurationSeconds ", duration);
+  return absl::StrCat("node ", name, " stopped renewing its Lease: last renewed ",
+                      renewal->renewed, ", leaseDurationSeconds ", renewal->duration_seconds);
 }
 
 kube::FaultRecord PodFault(const char* fault_class, const nlohmann::json& pod, std::string message,

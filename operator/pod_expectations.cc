@@ -4,22 +4,20 @@
 #include "common/log.h"
 
 namespace flyover::op {
-namespace {
 
-std::string KeyOf(const nlohmann::json& pod) {
+PodMark PodMarkOf(const nlohmann::json& pod) {
   const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
-  return absl::StrCat(meta.value("namespace", ""), "/", meta.value("name", ""));
+  return {.key = absl::StrCat(meta.value("namespace", ""), "/", meta.value("name", "")),
+          .uid = meta.value("uid", ""),
+          .being_deleted = meta.contains("deletionTimestamp")};
 }
 
-std::string UidOfPod(const nlohmann::json& pod) {
-  return pod.value("metadata", nlohmann::json::object()).value("uid", "");
+PodMark PodMarkOf(kube::JsonView pod) {
+  const kube::JsonView meta = pod["metadata"];
+  return {.key = absl::StrCat(meta["namespace"].string_value(), "/", meta["name"].string_value()),
+          .uid = std::string(meta["uid"].string_value()),
+          .being_deleted = meta.contains("deletionTimestamp")};
 }
-
-bool BeingDeleted(const nlohmann::json& pod) {
-  return pod.value("metadata", nlohmann::json::object()).contains("deletionTimestamp");
-}
-
-}  // namespace
 
 void PodExpectations::ExpectCreations(const std::string& job_id,
                                       const std::vector<std::string>& keys, absl::Time now) {
@@ -36,23 +34,23 @@ void PodExpectations::ExpectDeletions(const std::string& job_id,
   }
 }
 
-void PodExpectations::ObserveAdd(const nlohmann::json& pod) {
+void PodExpectations::ObserveAdd(const PodMark& pod) {
   absl::MutexLock lock(&mu_);
-  creations_.erase(KeyOf(pod));
+  creations_.erase(pod.key);
 }
 
-void PodExpectations::ObserveUpdate(const nlohmann::json& pod) {
+void PodExpectations::ObserveUpdate(const PodMark& pod) {
   absl::MutexLock lock(&mu_);
-  creations_.erase(KeyOf(pod));
-  if (!BeingDeleted(pod)) return;
-  auto it = deletions_.find(UidOfPod(pod));
+  creations_.erase(pod.key);
+  if (!pod.being_deleted) return;
+  auto it = deletions_.find(pod.uid);
   if (it != deletions_.end() && !it->second.until_gone) deletions_.erase(it);
 }
 
-void PodExpectations::ObserveDelete(const nlohmann::json& pod) {
+void PodExpectations::ObserveDelete(const PodMark& pod) {
   absl::MutexLock lock(&mu_);
-  creations_.erase(KeyOf(pod));
-  deletions_.erase(UidOfPod(pod));
+  creations_.erase(pod.key);
+  deletions_.erase(pod.uid);
 }
 
 bool PodExpectations::Satisfied(const std::string& job_id, const std::vector<nlohmann::json>& pods,
@@ -60,8 +58,9 @@ bool PodExpectations::Satisfied(const std::string& job_id, const std::vector<nlo
   absl::MutexLock lock(&mu_);
   absl::flat_hash_map<std::string, bool> listed;  // uid -> being deleted
   for (const nlohmann::json& pod : pods) {
-    creations_.erase(KeyOf(pod));
-    listed[UidOfPod(pod)] = BeingDeleted(pod);
+    PodMark mark = PodMarkOf(pod);
+    creations_.erase(mark.key);
+    listed[std::move(mark.uid)] = mark.being_deleted;
   }
   absl::erase_if(deletions_, [&](const auto& entry) {
     if (entry.second.job_id != job_id) return false;
@@ -96,10 +95,12 @@ void PodExpectations::Forget(const std::string& job_id) {
 
 std::shared_ptr<kube::ResourceEventHandler> PodExpectations::Handler() {
   return std::make_shared<kube::FuncEventHandler>(kube::FuncEventHandler::Funcs{
-      .on_add = [this](const kube::ObjectPtr& pod, bool) { ObserveAdd(pod->ToJson()); },
+      .on_add = [this](const kube::ObjectPtr& pod,
+                       bool) { ObserveAdd(PodMarkOf(pod->view())); },
       .on_update = [this](const kube::ObjectPtr&,
-                          const kube::ObjectPtr& pod) { ObserveUpdate(pod->ToJson()); },
-      .on_delete = [this](const kube::ObjectPtr& pod, bool) { ObserveDelete(pod->ToJson()); }});
+                          const kube::ObjectPtr& pod) { ObserveUpdate(PodMarkOf(pod->view())); },
+      .on_delete = [this](const kube::ObjectPtr& pod,
+                          bool) { ObserveDelete(PodMarkOf(pod->view())); }});
 }
 
 }  // namespace flyover::op

@@ -24,9 +24,19 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kube/cache/event_handler.h"
+#include "kube/cache/packed_json.h"
 #include "nlohmann/json.hpp"
 
 namespace flyover::op {
+
+// What the expectations read of a pod: "<namespace>/<name>", uid, deletionTimestamp set.
+struct PodMark {
+  std::string key;
+  std::string uid;
+  bool being_deleted = false;
+};
+[[nodiscard]] PodMark PodMarkOf(const nlohmann::json& pod);
+[[nodiscard]] PodMark PodMarkOf(kube::JsonView pod);  // a cached pod, without a copy
 
 class PodExpectations {
  public:
@@ -41,9 +51,9 @@ class PodExpectations {
                        bool until_gone, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The informer's notifications (see Handler()).
-  void ObserveAdd(const nlohmann::json& pod) ABSL_LOCKS_EXCLUDED(mu_);
-  void ObserveUpdate(const nlohmann::json& pod) ABSL_LOCKS_EXCLUDED(mu_);
-  void ObserveDelete(const nlohmann::json& pod) ABSL_LOCKS_EXCLUDED(mu_);
+  void ObserveAdd(const PodMark& pod) ABSL_LOCKS_EXCLUDED(mu_);
+  void ObserveUpdate(const PodMark& pod) ABSL_LOCKS_EXCLUDED(mu_);
+  void ObserveDelete(const PodMark& pod) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Whether `job_id` has no expectation left once those `pods` (the job's pods as the cache
   // lists them) satisfy and those older than the ttl at `now` are dropped.

@@ -20,14 +20,14 @@ TEST(PodExpectationsTest, ACreationIsPendingUntilThePodIsListedOrObserved) {
   expect.ExpectCreations("ns.job", {"ns/a", "ns/b"}, kCreatedAt);
   EXPECT_FALSE(expect.Satisfied("ns.job", {}, kCreatedAt));
   EXPECT_FALSE(expect.Satisfied("ns.job", {Pod("a", "1")}, kCreatedAt));
-  expect.ObserveAdd(Pod("b", "2"));
+  expect.ObserveAdd(PodMarkOf(Pod("b", "2")));
   EXPECT_TRUE(expect.Satisfied("ns.job", {}, kCreatedAt));
 }
 
 TEST(PodExpectationsTest, APodCreatedAndDeletedBeforeAnyListCountsAsSeen) {
   PodExpectations expect;
   expect.ExpectCreations("ns.job", {"ns/a"}, kCreatedAt);
-  expect.ObserveDelete(Pod("a", "1"));
+  expect.ObserveDelete(PodMarkOf(Pod("a", "1")));
   EXPECT_TRUE(expect.Satisfied("ns.job", {}, kCreatedAt));
 }
 
@@ -35,7 +35,7 @@ TEST(PodExpectationsTest, AGracefulDeletionIsSatisfiedByADeletionTimestamp) {
   PodExpectations expect;
   expect.ExpectDeletions("ns.job", {"1", "2"}, /*until_gone=*/false, kCreatedAt);
   EXPECT_FALSE(expect.Satisfied("ns.job", {Pod("a", "1"), Pod("b", "2")}, kCreatedAt));
-  expect.ObserveUpdate(Pod("a", "1", /*being_deleted=*/true));
+  expect.ObserveUpdate(PodMarkOf(Pod("a", "1", /*being_deleted=*/true)));
   EXPECT_FALSE(expect.Satisfied("ns.job", {Pod("b", "2")}, kCreatedAt));
   EXPECT_TRUE(expect.Satisfied("ns.job", {Pod("b", "2", /*being_deleted=*/true)}, kCreatedAt));
 }
@@ -50,9 +50,9 @@ TEST(PodExpectationsTest, ADeletedPodMissingFromTheListIsGone) {
 TEST(PodExpectationsTest, AForcedDeletionWaitsForThePodToGo) {
   PodExpectations expect;
   expect.ExpectDeletions("ns.job", {"1"}, /*until_gone=*/true, kCreatedAt);
-  expect.ObserveUpdate(Pod("a", "1", /*being_deleted=*/true));
+  expect.ObserveUpdate(PodMarkOf(Pod("a", "1", /*being_deleted=*/true)));
   EXPECT_FALSE(expect.Satisfied("ns.job", {Pod("a", "1", true)}, kCreatedAt));
-  expect.ObserveDelete(Pod("a", "1", true));
+  expect.ObserveDelete(PodMarkOf(Pod("a", "1", true)));
   EXPECT_TRUE(expect.Satisfied("ns.job", {}, kCreatedAt));
 }
 

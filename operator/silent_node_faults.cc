@@ -7,38 +7,34 @@
 
 namespace flyover::op {
 
-std::optional<absl::Time> LeaseRenewTime(const nlohmann::json& lease) {
+std::optional<LeaseRenewal> LeaseRenewalOf(const nlohmann::json& lease) {
   const nlohmann::json spec = lease.value("spec", nlohmann::json::object());
-  const std::string renewed = spec.is_object() ? spec.value("renewTime", "") : "";
-  absl::Time renew_time;
+  if (!spec.is_object()) return std::nullopt;
+  LeaseRenewal renewal{.renewed = spec.value("renewTime", ""),
+                       .duration_seconds = spec.value("leaseDurationSeconds", 0)};
   std::string error;
-  if (renewed.empty() || !absl::ParseTime(absl::RFC3339_full, renewed, &renew_time, &error)) {
+  if (renewal.renewed.empty() || renewal.duration_seconds <= 0 ||
+      !absl::ParseTime(absl::RFC3339_full, renewal.renewed, &renewal.renew_time, &error)) {
     return std::nullopt;
   }
-  return renew_time;
+  return renewal;
 }
 
 void SetNodeDetectionTime(const nlohmann::json& lease, kube::FaultRecord* fault) {
-  const std::optional<absl::Time> renewed = LeaseRenewTime(lease);
-  if (!renewed.has_value() || !fault->detected_at.has_value()) return;
-  fault->detection_millis =
-      std::max<int64_t>(0, absl::ToInt64Milliseconds(*fault->detected_at - *renewed));
+  const std::optional<LeaseRenewal> renewal = LeaseRenewalOf(lease);
+  if (!renewal.has_value() || !fault->detected_at.has_value()) return;
+  fault->detection_millis = std::max<int64_t>(
+      0, absl::ToInt64Milliseconds(*fault->detected_at - renewal->renew_time));
 }
 
 std::string StaleLeaseReason(const nlohmann::json& lease, absl::Time now) {
-  const nlohmann::json spec = lease.value("spec", nlohmann::json::object());
-  const std::string renewed = spec.is_object() ? spec.value("renewTime", "") : "";
-  const int duration = spec.is_object() ? spec.value("leaseDurationSeconds", 0) : 0;
-  absl::Time renew_time;
-  std::string error;
-  if (renewed.empty() || duration <= 0 ||
-      !absl::ParseTime(absl::RFC3339_full, renewed, &renew_time, &error)) {
-    return "";
-  }
-  const absl::Duration age = now - renew_time;
-  if (age <= absl::Seconds(duration) / 2) return "";
-  return absl::StrCat("its Lease was last renewed ", renewed, " (", absl::FormatDuration(age),
-                      " ago, leaseDurationSeconds ", duration, ")");
+  const std::optional<LeaseRenewal> renewal = LeaseRenewalOf(lease);
+  if (!renewal.has_value()) return "";
+  const absl::Duration age = now - renewal->renew_time;
+  if (age <= absl::Seconds(renewal->duration_seconds) / 2) return "";
+  return absl::StrCat("its Lease was last renewed ", renewal->renewed, " (",
+                      absl::FormatDuration(age), " ago, leaseDurationSeconds ",
+                      renewal->duration_seconds, ")");
 }
 
 std::vector<kube::FaultRecord> SilentNodeFaults(const std::vector<kube::FaultRecord>& faults,

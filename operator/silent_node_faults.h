@@ -22,8 +22,17 @@
 
 namespace flyover::op {
 
-// The Lease's spec.renewTime, when it has one that parses.
-[[nodiscard]] std::optional<absl::Time> LeaseRenewTime(const nlohmann::json& lease);
+// A node Lease's renewal: spec.renewTime (as written and parsed) and
+// spec.leaseDurationSeconds.
+struct LeaseRenewal {
+  std::string renewed;  // as the Lease says it
+  absl::Time renew_time;
+  int duration_seconds = 0;
+};
+
+// The renewal of `lease` (a coordination.k8s.io/v1 Lease as JSON); nothing when renewTime is
+// missing or does not parse, or leaseDurationSeconds is not positive.
+[[nodiscard]] std::optional<LeaseRenewal> LeaseRenewalOf(const nlohmann::json& lease);
 
 // A lost node's fault time: its last sign of life, the Lease's renewTime (the node failed
 // within one renewal interval after it, so this over-states detection time by at most that

@@ -54,9 +54,9 @@ std::optional<double> Goodput(const kube::PostTrainingJobStatus& status, absl::T
   // The incident in progress (or waiting out its backoff) costs from its first detection;
   // a job that succeeded with faults still open trained through them to its last step.
   absl::Time ongoing_since = end;
+  const bool succeeded = status.phase == kube::JobPhase::kSucceeded;
   for (const kube::FaultRecord& fault : status.faults) {
-    if (status.phase == kube::JobPhase::kSucceeded) break;
-    if (IsReportOnly(fault.fault_class) || fault.recovered_at.has_value() ||
+    if (succeeded || IsReportOnly(fault.fault_class) || fault.recovered_at.has_value() ||
         !fault.detected_at.has_value()) {
       continue;
     }
