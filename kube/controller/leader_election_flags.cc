@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "kube/controller/lease_lock.h"
 
 namespace flyover::kube {
 namespace {
@@ -47,6 +48,17 @@ LeaderElectionConfig LeaderElectionConfigFor(std::string identity,
                               .registry = std::move(registry)};
   config.observe_period = std::min(config.observe_period, config.retry_period);
   return config;
+}
+
+absl::StatusOr<std::unique_ptr<LeaderElector>> NewRestLeaseElector(
+    RestClient* client, const std::string& namespace_, const std::string& lease_name,
+    std::string identity, const LeaderElectionTiming& timing,
+    std::shared_ptr<prometheus::Registry> registry) {
+  auto lock = std::make_unique<RestLeaseLock>(client, namespace_, lease_name);
+  absl::StatusOr<std::unique_ptr<LeaseLeaderElector>> elector = LeaseLeaderElector::Create(
+      std::move(lock), LeaderElectionConfigFor(std::move(identity), timing, std::move(registry)));
+  if (!elector.ok()) return elector.status();
+  return std::unique_ptr<LeaderElector>(*std::move(elector));
 }
 
 }  // namespace flyover::kube

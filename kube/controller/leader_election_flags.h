@@ -13,6 +13,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "absl/status/statusor.h"
+#include "kube/client/rest_client.h"
 #include "kube/controller/leader_elector.h"
 
 namespace flyover::kube {
@@ -33,6 +35,14 @@ struct LeaderElectionTiming {
 // The elector's configuration for `identity` with `timing`: jitter kLeaderElectJitter, the
 // default observe period cut to the retry period. `registry` may be null.
 [[nodiscard]] LeaderElectionConfig LeaderElectionConfigFor(
+    std::string identity, const LeaderElectionTiming& timing,
+    std::shared_ptr<prometheus::Registry> registry);
+
+// A LeaseLeaderElector for `identity` on the Lease `namespace_`/`lease_name` through
+// `client` (not owned), configured by LeaderElectionConfigFor. InvalidArgument as
+// LeaseLeaderElector::Create.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<LeaderElector>> NewRestLeaseElector(
+    RestClient* client, const std::string& namespace_, const std::string& lease_name,
     std::string identity, const LeaderElectionTiming& timing,
     std::shared_ptr<prometheus::Registry> registry);
 

@@ -2,7 +2,6 @@
 // optional Lease leader election. `--help` lists the flags.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -17,7 +16,6 @@
 #include "kube/client/rest_client.h"
 #include "kube/controller/leader_election_flags.h"
 #include "kube/controller/leader_elector.h"
-#include "kube/controller/lease_lock.h"
 #include "kube/controller/signal_handler.h"
 #include "operator/main/operator_flags.h"
 #include "operator/operator_app.h"
@@ -45,16 +43,12 @@ absl::StatusOr<std::unique_ptr<kube::LeaderElector>> Elector(
     const OperatorFlags& flags, kube::RestClient* client,
     std::shared_ptr<prometheus::Registry> registry) {
   if (!flags.leader_elect) return std::unique_ptr<kube::LeaderElector>();
-  auto lock = std::make_unique<kube::RestLeaseLock>(client, flags.leader_elect_namespace,
-                                                    "flyover-operator");
-  kube::LeaderElectionConfig config = kube::LeaderElectionConfigFor(
-      Identity(flags),
-      {.lease_duration = flags.leader_elect_lease_duration,
-       .renew_deadline = flags.leader_elect_renew_deadline,
-       .retry_period = flags.leader_elect_retry_period},
-      std::move(registry));
-  ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(std::move(lock), config));
-  return std::unique_ptr<kube::LeaderElector>(std::move(elector));
+  return kube::NewRestLeaseElector(client, flags.leader_elect_namespace, "flyover-operator",
+                                   Identity(flags),
+                                   {.lease_duration = flags.leader_elect_lease_duration,
+                                    .renew_deadline = flags.leader_elect_renew_deadline,
+                                    .retry_period = flags.leader_elect_retry_period},
+                                   std::move(registry));
 }
 
 absl::Status Run(const OperatorFlags& flags) {

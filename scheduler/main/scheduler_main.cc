@@ -4,7 +4,6 @@
 // flags.
 #include <unistd.h>
 
-#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -20,7 +19,6 @@
 #include "kube/controller/event_sink.h"
 #include "kube/controller/leader_election_flags.h"
 #include "kube/controller/leader_elector.h"
-#include "kube/controller/lease_lock.h"
 #include "kube/controller/manager.h"
 #include "kube/controller/runnable.h"
 #include "kube/controller/signal_handler.h"
@@ -51,16 +49,12 @@ absl::StatusOr<std::unique_ptr<kube::LeaderElector>> Elector(
     const SchedulerFlags& flags, kube::RestClient* client,
     std::shared_ptr<prometheus::Registry> registry) {
   if (!flags.leader_elect) return std::unique_ptr<kube::LeaderElector>();
-  auto lock = std::make_unique<kube::RestLeaseLock>(client, flags.leader_elect_namespace,
-                                                    flags.scheduler_name);
-  kube::LeaderElectionConfig config = kube::LeaderElectionConfigFor(
-      Identity(flags),
-      {.lease_duration = flags.leader_elect_lease_duration,
-       .renew_deadline = flags.leader_elect_renew_deadline,
-       .retry_period = flags.leader_elect_retry_period},
-      std::move(registry));
-  ASSIGN_OR_RETURN(auto elector, kube::LeaseLeaderElector::Create(std::move(lock), config));
-  return std::unique_ptr<kube::LeaderElector>(std::move(elector));
+  return kube::NewRestLeaseElector(client, flags.leader_elect_namespace, flags.scheduler_name,
+                                   Identity(flags),
+                                   {.lease_duration = flags.leader_elect_lease_duration,
+                                    .renew_deadline = flags.leader_elect_renew_deadline,
+                                    .retry_period = flags.leader_elect_retry_period},
+                                   std::move(registry));
 }
 
 absl::Status Run(const SchedulerFlags& flags) {
