@@ -4,7 +4,8 @@ ServiceAccount is granted exactly the resources its code calls through the kube 
 What the code calls is derived from its sources (tests and testing/ excluded): the resource
 helpers it names (kube::PodsResource() -> pods), the typed clients it builds
 (TypedClient<kube::core::ConfigMap> -> configmaps), an EventRecorder (events), a
-RestLeaseLock (leases), RestClient::Bind (pods/binding) and status writes (<resource>/status).
+RestLeaseLock or NewRestLeaseElector (leases), RestClient::Bind (pods/binding) and status
+writes (<resource>/status).
 Verbs are derived where a call implies them: an informer (INFORMERS below) lists and watches
 its resource, so a grant without list and watch fails. `patch` is derived too (PATCHED_VERB
 below): every patch the code sends is a `Patch(kube::<X>Resource(), ...)` call (with
@@ -64,7 +65,7 @@ def used_resources(root, directories):
         used.update(m.lower() + "s" for m in _TYPED.findall(text))
         if "EventRecorder" in text:
             used.add("events")
-        if "RestLeaseLock" in text:
+        if "RestLeaseLock" in text or "NewRestLeaseElector" in text:
             used.add("leases")
         if re.search(r"->Bind\(", text):
             used.add("pods/binding")
